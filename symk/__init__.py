@@ -1,0 +1,23 @@
+"""symk — Keras-style models as symbolic dataflow graphs, lowered to JAX.
+
+    import symk as keras
+    model = keras.Sequential([keras.layers.Dense(10, input_shape=(20,))])
+"""
+from __future__ import annotations
+
+import jax as _jax
+
+# NOTE: symk computes in float32 and int32, as Keras on JAX does by default
+_jax.config.update("jax_enable_x64", False)
+
+from . import ops  # noqa: E402,F401  (declares every op first)
+from . import activations, backend, constraints, initializers, regularizers  # noqa: E402,F401
+from . import layers, models, utils  # noqa: E402,F401
+from . import callbacks, losses, metrics, optimizers  # noqa: E402,F401
+from .errors import GraphError, ShapeError  # noqa: E402,F401
+from .graph import Graph, SymbolicTensor  # noqa: E402,F401
+from .layers import Input, InputLayer, Layer  # noqa: E402,F401
+from .models import Model, Sequential  # noqa: E402,F401
+from .variables import Variable  # noqa: E402,F401
+
+__version__ = "0.1.0"

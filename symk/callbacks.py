@@ -1,0 +1,1 @@
+"""`symk.callbacks`: filled by [train]."""

@@ -1,0 +1,2 @@
+"""Lowering graphs to JAX."""
+from .lower import Program, Step  # noqa: F401

@@ -1,0 +1,105 @@
+"""Graph -> one pure JAX function `f(params, state, inputs, rng, training) -> (outputs, new_state)`.
+
+The graph is walked once, here, into a list of steps; at trace time the steps run in
+order, so the walk costs nothing at run time. Constants are passed as an argument
+(never captured: XLA constant-folds captured arrays slowly).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import jax
+import networkx as nx
+
+from ..errors import GraphError
+from ..graph import Graph
+from ..ops.registry import OpDef, get_op
+
+
+@dataclass(frozen=True)
+class Step:
+    node: int
+    op: OpDef
+    kwargs: dict
+    inputs: tuple          # ((source node, output index), ...)
+    training: Optional[bool]  # an explicit flag from the layer call, else the run's flag
+    path: str = ""         # for parameters and assignments: the variable path
+
+
+class Program:
+    """A graph lowered to steps. Call `jitted` (or `run`) to execute."""
+
+    def __init__(self, graph: Graph, input_nodes: Sequence[int], outputs: Sequence[tuple]):
+        self.graph = graph
+        self.input_nodes = list(input_nodes)
+        self.outputs = [tuple(o) for o in outputs]
+        needed = set(n for n, _ in self.outputs)
+        assigns = [n for n in graph.nx.nodes if graph.op(n) == "assign"]
+        needed.update(assigns)
+        for n in list(needed):
+            needed |= nx.ancestors(graph.nx, n)
+        for n in self.input_nodes:
+            if graph.op(n) != "placeholder":
+                raise GraphError(f"program input {graph.node(n)['name']!r} is a {graph.op(n)!r} node, not a placeholder")
+        self.steps: list[Step] = []
+        self.consts: dict[str, object] = {}
+        self.state_updates: dict[str, tuple] = {}   # variable path -> (source node, index)
+        self.variables: dict[str, object] = {}     # variable path -> Variable
+        for node in graph.topological_order():
+            if node not in needed:
+                continue
+            data = graph.node(node)
+            op = get_op(data["op"])
+            attrs = data["attrs"]
+            path = getattr(attrs, "path", "")
+            if op.name == "constant":
+                self.consts[str(node)] = data["value"]
+            if op.name == "parameter":
+                self.variables[path] = data["variable"]
+            if op.name == "placeholder" and node not in self.input_nodes:
+                raise GraphError(f"placeholder {data['name']!r} is needed but is not one of the program's inputs")
+            step = Step(node, op, op.attr_dict(attrs) if op.lower else {}, tuple(graph.inputs_of(node)),
+                        data.get("training"), path)
+            if op.name == "assign":
+                self.state_updates[path] = step.inputs[0]
+            self.steps.append(step)
+        self.jitted = jax.jit(self.__call__, static_argnames=("training",))
+
+    def __call__(self, params: dict, state: dict, inputs: Sequence, rng, consts: dict, training: bool = False):
+        env: dict[int, tuple] = {}
+        feeds = dict(zip(self.input_nodes, inputs))
+        for step in self.steps:
+            name = step.op.name
+            if name == "placeholder":
+                env[step.node] = (feeds[step.node],)
+            elif name == "parameter":
+                env[step.node] = (params[step.path] if step.path in params else state[step.path],)
+            elif name == "constant":
+                env[step.node] = (consts[str(step.node)],)
+            elif name == "assign":
+                continue
+            else:
+                args = [env[src][idx] for src, idx in step.inputs]
+                kwargs = step.kwargs
+                if step.op.random or step.op.training_dependent:
+                    kwargs = dict(kwargs)
+                    if step.op.random:
+                        kwargs["rng"] = jax.random.fold_in(rng, step.node)
+                    if step.op.training_dependent:
+                        kwargs["training"] = training if step.training is None else step.training
+                out = step.op.lower(*args, **kwargs)
+                env[step.node] = out if isinstance(out, tuple) else (out,)
+        outputs = [env[n][i] for n, i in self.outputs]
+        new_state = {path: env[n][i] for path, (n, i) in self.state_updates.items()}
+        return outputs, new_state
+
+    def run(self, params, state, inputs, rng=None, training: bool = False):
+        if rng is None:
+            rng = jax.random.PRNGKey(0)
+        return self.jitted(params, state, list(inputs), rng, self.consts, training=training)
+
+    def source(self) -> str:
+        from .source import program_source
+
+        return program_source(self)

@@ -1,0 +1,497 @@
+"""The Layer base class: weights, build-on-first-call, call sites, eager calls, configs.
+
+A layer's `call` is ordinary code over symbolic tensors; `__call__` builds the layer on
+the first call, checks its InputSpec, traces `call` inside the layer's scope (so every op
+node it adds names the layer) and records a call site. Called on arrays, it traces into
+a private graph, jits the result (cached per input signature) and runs it.
+"""
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any, Optional
+
+import jax
+import numpy as np
+
+from .. import initializers as initializers_module
+from ..errors import GraphError
+from ..graph import (Graph, SymbolicTensor, graph_scope, layer_scope, no_call_site_recording,
+                     recording_call_sites)
+from ..shapes import TensorShape, as_shape, canonical_dtype
+from ..variables import Variable
+from .call_site import CallSite, _flatten
+from .input_spec import check_input_spec
+
+_name_counts: dict[str, int] = {}
+
+
+def snake_case(name: str) -> str:
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def unique_name(base: str) -> str:
+    """'dense', then 'dense_1', 'dense_2', ... (per session, as Keras names layers)."""
+    count = _name_counts.get(base, 0)
+    _name_counts[base] = count + 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def reset_names() -> None:
+    _name_counts.clear()
+
+
+def _is_symbolic_structure(x) -> bool:
+    return any(isinstance(t, SymbolicTensor) for t in jax.tree_util.tree_leaves(x, is_leaf=_leaf))
+
+
+def _leaf(x) -> bool:
+    return isinstance(x, (SymbolicTensor, Variable))
+
+
+def shapes_of(structure):
+    """The input_shape passed to build(): a TensorShape, or a list/dict of them."""
+    if isinstance(structure, (SymbolicTensor, Variable)):
+        return structure.shape
+    if isinstance(structure, dict):
+        return {k: shapes_of(v) for k, v in structure.items()}
+    if isinstance(structure, (list, tuple)):
+        return [shapes_of(v) for v in structure]
+    return getattr(structure, "shape", None)
+
+
+_INPUT_ARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_size", "batch_shape", "input_length")
+
+
+class Layer:
+    """Base class of all layers (and of Model).
+
+        class SimpleDense(Layer):
+            def build(self, input_shape):
+                self.kernel = self.add_weight("kernel", (input_shape[-1], 3))
+            def call(self, x):
+                return x @ self.kernel
+    """
+
+    def __init__(self, trainable: bool = True, name: Optional[str] = None, dtype=None, **kwargs):
+        input_args = {k: kwargs.pop(k) for k in _INPUT_ARGS if k in kwargs}
+        for legacy in ("autocast", "weights", "input_dtype", "activity_regularizer_", "dynamic"):
+            kwargs.pop(legacy, None)
+        activity_regularizer = kwargs.pop("activity_regularizer", None)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}.__init__ got unexpected keyword argument(s) "
+                            f"{sorted(kwargs)}; check the spelling against the Keras documentation")
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self._trainable = trainable
+        self.dtype = canonical_dtype(dtype) if dtype is not None else "float32"
+        self.built = False
+        self.input_spec = None
+        self.supports_masking = getattr(self, "supports_masking", False)
+        self._own_weights: list[Variable] = []
+        self._inbound_nodes: list[CallSite] = []
+        self._eager_cache: dict = {}
+        self._losses: list = []
+        self._build_input_shape = None
+        from .. import regularizers
+
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._batch_input_shape = self._batch_shape_from(input_args)
+        self._input_dtype = None
+
+    # -- construction-time input shape (Sequential's first layer) ------------------------
+    @staticmethod
+    def _batch_shape_from(args: dict):
+        if "batch_input_shape" in args and args["batch_input_shape"] is not None:
+            return tuple(args["batch_input_shape"])
+        if "batch_shape" in args and args["batch_shape"] is not None:
+            return tuple(args["batch_shape"])
+        batch = args.get("batch_size")
+        if args.get("input_shape") is not None:
+            return (batch,) + tuple(args["input_shape"])
+        if args.get("input_dim") is not None:
+            length = args.get("input_length")
+            return (batch, length, args["input_dim"]) if length is not None else (batch, args["input_dim"])
+        return None
+
+    # -- trainable ------------------------------------------------------------------
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for sub in self._sublayers():
+            sub.trainable = value
+
+    # -- sub-layers (found by scanning attributes, so lists appended later count) ---------
+    def _sublayers(self) -> list["Layer"]:
+        found, seen = [], {id(self)}
+
+        def visit(value, depth=0):
+            if isinstance(value, Layer):
+                if id(value) not in seen:
+                    seen.add(id(value))
+                    found.append(value)
+            elif isinstance(value, (list, tuple)) and depth < 2:
+                for v in value:
+                    visit(v, depth + 1)
+            elif isinstance(value, dict) and depth < 2:
+                for v in value.values():
+                    visit(v, depth + 1)
+
+        for key, value in vars(self).items():
+            if not key.startswith("_keras") and key not in ("_inbound_nodes", "_eager_cache", "_outbound"):
+                visit(value)
+        return found
+
+    # -- weights --------------------------------------------------------------------
+    def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None, trainable=True,
+                   constraint=None, **kwargs) -> Variable:
+        """Create a weight. Keras 2 order (name, shape, ...) or Keras 3 style (shape first) both work."""
+        if name is not None and not isinstance(name, str):
+            name, shape = kwargs.pop("name", None), name  # add_weight((3, 4), ...) in Keras 3 style
+        kwargs.pop("use_resource", None)
+        kwargs.pop("synchronization", None)
+        kwargs.pop("aggregation", None)
+        kwargs.pop("autocast", None)
+        if kwargs:
+            raise TypeError(f"add_weight() got unexpected keyword argument(s) {sorted(kwargs)}")
+        name = name or f"variable_{len(self._own_weights)}"
+        shape = tuple(int(d) for d in (shape or ()))
+        dtype = canonical_dtype(dtype or self.dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if "float" in dtype else "zeros"
+        init = initializers_module.get(initializer)
+        from .. import constraints, regularizers
+
+        value = np.asarray(init(shape, dtype=dtype), dtype=dtype)
+        var = Variable(value, name=name, path=f"{self.name}/{name}", trainable=trainable, dtype=dtype,
+                       regularizer=regularizers.get(regularizer), constraint=constraints.get(constraint))
+        self._own_weights.append(var)
+        return var
+
+    add_variable = add_weight
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return []
+        out = [w for w in self._own_weights if w.trainable]
+        for sub in self._sublayers():
+            out += sub.trainable_weights
+        return _dedupe(out)
+
+    @property
+    def non_trainable_weights(self) -> list[Variable]:
+        if not self.trainable:
+            return self.weights_unordered()
+        out = [w for w in self._own_weights if not w.trainable]
+        for sub in self._sublayers():
+            out += sub.non_trainable_weights
+        return _dedupe(out)
+
+    def weights_unordered(self) -> list[Variable]:
+        out = list(self._own_weights)
+        for sub in self._sublayers():
+            out += sub.weights_unordered()
+        return _dedupe(out)
+
+    @property
+    def weights(self) -> list[Variable]:
+        """Trainable weights first, then non-trainable ones (Keras's order)."""
+        return _dedupe(self.trainable_weights + self.non_trainable_weights)
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self) -> list[np.ndarray]:
+        return [w.numpy() for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        params = self.weights
+        weights = list(weights)
+        if len(weights) != len(params):
+            raise ValueError(
+                f"Layer {self.name!r} expects {len(params)} weight arrays "
+                f"({', '.join(w.path for w in params) or 'none'}), but received {len(weights)}.")
+        for var, value in zip(params, weights):
+            value = np.asarray(value)
+            if tuple(value.shape) != tuple(var.shape):
+                raise ValueError(f"Layer {self.name!r} weight {var.path!r} has shape {tuple(var.shape)}, "
+                                 f"but the value given has shape {tuple(value.shape)}.")
+        for var, value in zip(params, weights):
+            var.set_value(np.asarray(value, dtype=var.dtype))
+
+    def count_params(self) -> int:
+        if not self.built and not self._own_weights:
+            raise ValueError(f"You tried to call count_params on layer {self.name!r}, but the layer isn't built. "
+                             "Call it on an input (or build(input_shape)) first.")
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    # -- losses ---------------------------------------------------------------------
+    def add_loss(self, loss) -> None:
+        self._losses.append(loss)
+
+    @property
+    def losses(self) -> list:
+        """Regularisation terms (kernel/bias regularizers of every weight) plus add_loss()'d losses."""
+        out = list(self._losses)
+        for w in self.trainable_weights:
+            if w.regularizer is not None:
+                out.append(w.regularizer(w))
+        for sub in self._sublayers():
+            out += [l for l in sub._losses]
+        return out
+
+    # -- building -------------------------------------------------------------------
+    def build(self, input_shape) -> None:
+        self._build_input_shape = input_shape
+        self.built = True
+
+    def _maybe_build(self, inputs) -> None:
+        if self.built:
+            return
+        shape = shapes_of(inputs)
+        with no_call_site_recording():
+            self.build(shape)
+        self._build_input_shape = shape
+        self.built = True
+
+    # -- calling --------------------------------------------------------------------
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def _call_accepts(self, name: str) -> bool:
+        try:
+            params = inspect.signature(self.call).parameters
+        except (TypeError, ValueError):
+            return False
+        return name in params or any(p.kind == p.VAR_KEYWORD for p in params.values())
+
+    def __call__(self, *args, **kwargs):
+        if args:
+            inputs, args = args[0], args[1:]
+        elif "inputs" in kwargs:
+            inputs = kwargs.pop("inputs")
+        else:
+            raise TypeError(f"Layer {self.name!r} was called without inputs")
+        if not _is_symbolic_structure(inputs):
+            return self._eager_call(inputs, *args, **kwargs)
+        return self._symbolic_call(inputs, *args, **kwargs)
+
+    def _symbolic_call(self, inputs, *args, **kwargs):
+        tensors = _flatten(inputs)
+        self._maybe_build(inputs)
+        check_input_spec(self, self.input_spec, tensors)
+        training = kwargs.pop("training", None)
+        if training is not None and self._call_accepts("training"):
+            kwargs["training"] = training
+        masks = [getattr(t, "_keras_mask", None) for t in tensors]
+        mask = None
+        if any(m is not None for m in masks):
+            mask = masks[0] if isinstance(inputs, SymbolicTensor) else masks
+            if self._call_accepts("mask") and "mask" not in kwargs:
+                kwargs["mask"] = mask
+        with layer_scope(self, training=training):
+            outputs = self.call(inputs, *args, **kwargs)
+            if self.activity_regularizer is not None:
+                for t in _flatten(outputs):
+                    self.add_loss(self.activity_regularizer(t) / _batch_size_of(t))
+            out_mask = self.compute_mask(inputs, mask)
+        outputs = _wrap_variables(outputs)
+        for t, m in zip(_flatten(outputs), _flatten_masks(out_mask, outputs)):
+            t._keras_mask = m
+        if recording_call_sites():
+            site = CallSite(self, inputs, outputs, dict(kwargs), len(self._inbound_nodes))
+            self._inbound_nodes.append(site)
+            for i, t in enumerate(_flatten(outputs)):
+                if t._keras_history is None or t._keras_history[0] is not self:
+                    t._keras_history = (self, site.index, i)
+        return outputs
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.supports_masking else None
+
+    # -- eager calls on arrays ------------------------------------------------------
+    def _eager_call(self, inputs, *args, **kwargs):
+        from ..codegen import Program
+        from ..random_state import next_key
+        from .input_layer import make_placeholder
+
+        training = bool(kwargs.pop("training", False) or False)
+        leaves, treedef = jax.tree_util.tree_flatten(inputs)
+        arrays = [np.asarray(x) if not hasattr(x, "block_until_ready") else x for x in leaves]
+        specs = tuple((tuple(a.shape[1:]), canonical_dtype(a.dtype)) for a in arrays)
+        key = (treedef, specs, training, repr(args), repr(sorted(kwargs.items())))
+        entry = self._eager_cache.get(key)
+        if entry is None:
+            graph = Graph()
+            with graph_scope(graph), no_call_site_recording():
+                placeholders = [make_placeholder((None,) + s, d) for s, d in specs]
+                outputs = self.__call__(jax.tree_util.tree_unflatten(treedef, placeholders), *args,
+                                        training=training, **kwargs)
+            out_leaves, out_tree = jax.tree_util.tree_flatten(outputs, is_leaf=_leaf)
+            program = Program(graph, [p.node for p in placeholders], [(t.node, t.index) for t in out_leaves])
+            entry = self._eager_cache[key] = (program, out_tree)
+        program, out_tree = entry
+        values = {p: v.device_value() for p, v in program.variables.items()}
+        outs, new_state = program.run(values, {}, arrays, next_key(), training=training)
+        for path, value in new_state.items():
+            program.variables[path].set_value(value)
+        return jax.tree_util.tree_unflatten(out_tree, outs)
+
+    # -- shapes without running -----------------------------------------------------
+    def compute_output_shape(self, input_shape):
+        """By default: trace `call` on placeholders of that shape in a private graph."""
+        from .input_layer import make_placeholder
+
+        with graph_scope(Graph()), no_call_site_recording():
+            if isinstance(input_shape, (list, tuple)) and input_shape and isinstance(input_shape[0], (list, tuple)):
+                inputs = [make_placeholder(s, self.dtype) for s in input_shape]
+            else:
+                inputs = make_placeholder(input_shape, self.dtype)
+            outputs = self._symbolic_call(inputs)
+        return jax.tree_util.tree_map(lambda t: t.shape, outputs, is_leaf=_leaf)
+
+    def compute_output_spec(self, inputs):
+        return self.compute_output_shape(shapes_of(inputs))
+
+    # -- call-site bookkeeping (Keras's nodes) ---------------------------------------
+    @property
+    def inbound_nodes(self) -> list[CallSite]:
+        return self._inbound_nodes
+
+    def _only_site(self, what: str) -> CallSite:
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name!r} has never been called and thus has no defined {what}.")
+        if len(self._inbound_nodes) > 1:
+            raise AttributeError(
+                f"Layer {self.name!r} has multiple inbound nodes, hence the notion of \"layer {what}\" is ill-defined. "
+                f"Use `get_{what}_at(node_index)` instead.")
+        return self._inbound_nodes[0]
+
+    def _site(self, index: int) -> CallSite:
+        if not 0 <= index < len(self._inbound_nodes) and not -len(self._inbound_nodes) <= index < 0:
+            raise ValueError(f"Asked to get node {index} of layer {self.name!r}, but the layer has only "
+                             f"{len(self._inbound_nodes)} inbound node(s).")
+        return self._inbound_nodes[index]
+
+    @property
+    def input(self):
+        return self._only_site("input").inputs
+
+    @property
+    def output(self):
+        return self._only_site("output").outputs
+
+    def get_input_at(self, index: int):
+        return self._site(index).inputs
+
+    def get_output_at(self, index: int):
+        return self._site(index).outputs
+
+    def get_input_shape_at(self, index: int):
+        return shapes_of(self._site(index).inputs)
+
+    def get_output_shape_at(self, index: int):
+        return shapes_of(self._site(index).outputs)
+
+    def _shared_shape(self, what: str):
+        if not self._inbound_nodes:
+            if what == "input" and self._build_input_shape is not None:
+                return self._build_input_shape
+            raise AttributeError(f"The layer {self.name!r} has never been called and thus has no defined {what} shape.")
+        shapes = [shapes_of(getattr(s, f"{what}s")) for s in self._inbound_nodes]
+        if any(s != shapes[0] for s in shapes[1:]):
+            raise AttributeError(
+                f"The layer {self.name!r} has multiple inbound nodes with different {what} shapes, hence the notion of "
+                f"\"{what} shape\" is ill-defined. Use `get_{what}_shape_at(node_index)` instead.")
+        return _as_tuple_shapes(shapes[0])
+
+    @property
+    def input_shape(self):
+        return self._shared_shape("input")
+
+    @property
+    def output_shape(self):
+        return self._shared_shape("output")
+
+    # -- configs --------------------------------------------------------------------
+    def get_config(self) -> dict:
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = tuple(self._batch_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def get_build_config(self):
+        if self._build_input_shape is None:
+            return None
+        return {"input_shape": _as_tuple_shapes(self._build_input_shape)}
+
+    def build_from_config(self, config) -> None:
+        if config and not self.built and config.get("input_shape") is not None:
+            from .input_layer import make_placeholder
+
+            shape = config["input_shape"]
+            with graph_scope(Graph()), no_call_site_recording():
+                if shape and isinstance(shape[0], (list, tuple)):
+                    self._maybe_build([make_placeholder(s) for s in shape])
+                else:
+                    self._maybe_build(make_placeholder(shape))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _dedupe(variables: list) -> list:
+    seen, out = set(), []
+    for v in variables:
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    return out
+
+
+def _as_tuple_shapes(shape):
+    if isinstance(shape, TensorShape):
+        return tuple(shape)
+    if isinstance(shape, list):
+        return [_as_tuple_shapes(s) for s in shape]
+    if isinstance(shape, dict):
+        return {k: _as_tuple_shapes(v) for k, v in shape.items()}
+    return shape
+
+
+def _flatten_masks(mask, outputs) -> list:
+    n = len(_flatten(outputs))
+    if mask is None:
+        return [None] * n
+    if isinstance(mask, (list, tuple)):
+        return list(mask) + [None] * (n - len(mask))
+    return [mask] + [None] * (n - 1)
+
+
+def _wrap_variables(outputs):
+    """A call that returns a weight directly still returns a graph tensor."""
+    if isinstance(outputs, Variable):
+        return outputs.symbolic()
+    if isinstance(outputs, (list, tuple)):
+        return type(outputs)(_wrap_variables(o) for o in outputs)
+    if not isinstance(outputs, (SymbolicTensor, dict)) and outputs is not None:
+        raise GraphError(f"a layer's call() must return symbolic tensors; got {type(outputs).__name__}. "
+                         "Build results with symk.ops / symk.backend functions on the inputs.")
+    return outputs
+
+
+def _batch_size_of(t):
+    """Keras divides activity regularisation by the batch size."""
+    from ..ops.registry import apply
+
+    return apply("cast", [apply("dim_size", [t], axis=0)], dtype="float32")

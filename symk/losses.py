@@ -1,0 +1,1 @@
+"""`symk.losses`: filled by [train]."""

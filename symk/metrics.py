@@ -1,0 +1,1 @@
+"""`symk.metrics`: filled by [train]."""

@@ -1,0 +1,4 @@
+"""`symk.models`: Model, Sequential, and (from [save]) load_model / model_from_json."""
+from ..layers.input_layer import Input  # noqa: F401  (Keras 2: keras.models.Input)
+from .model import Model  # noqa: F401
+from .sequential import Sequential  # noqa: F401

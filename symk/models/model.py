@@ -1,0 +1,358 @@
+"""Model: the functional API (`Model(inputs, outputs)`) and subclassed models (`call` traced
+when first called). Both end up as a graph of their own with input and output nodes.
+
+Training (compile/fit/evaluate) comes from TrainingAPI; saving from SavingAPI.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import jax
+import numpy as np
+
+from ..codegen import Program
+from ..errors import GraphError
+from ..graph import Graph, SymbolicTensor, default_graph, graph_scope, no_call_site_recording
+from ..layers.base import Layer, _leaf
+from ..layers.call_site import _flatten
+from ..layers.input_layer import InputLayer, make_placeholder
+from ..shapes import canonical_dtype
+from ..training.api import TrainingAPI
+from ..saving.api import SavingAPI
+from .extraction import extract, replay
+
+
+def _structure_names(structure) -> Optional[list]:
+    if isinstance(structure, dict):
+        return list(structure.keys())
+    return None
+
+
+class Model(TrainingAPI, SavingAPI, Layer):
+    """A graph of layers with inputs and outputs.
+
+        inputs = Input(shape=(2,)); outputs = Dense(1)(Dense(4)(inputs))
+        model = Model(inputs=inputs, outputs=outputs)
+    """
+
+    def __init__(self, *args, **kwargs):
+        inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
+        outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
+        if (inputs is None) != (outputs is None):
+            raise GraphError("Model needs both `inputs` and `outputs` (the functional API), or neither (subclassing)")
+        Layer.__init__(self, name=kwargs.pop("name", None), trainable=kwargs.pop("trainable", True), **kwargs)
+        self._graph: Optional[Graph] = None
+        self._programs: dict = {}
+        self._functional = inputs is not None
+        self._init_training_state()
+        if self._functional:
+            self._init_graph(inputs, outputs)
+
+    # -- the graph ------------------------------------------------------------------
+    def _init_graph(self, inputs, outputs) -> None:
+        self._input_structure, self._output_structure = inputs, outputs
+        flat_in, flat_out = _flatten(inputs), _flatten(outputs)
+        for where, struct, flat in (("inputs", inputs, flat_in), ("outputs", outputs, flat_out)):
+            leaves = jax.tree_util.tree_leaves(struct, is_leaf=_leaf)
+            bad = [x for x in leaves if not isinstance(x, SymbolicTensor)]
+            if bad or not flat:
+                raise GraphError(
+                    f"Model {where} must be symbolic tensors (from Input(...) and layer calls); got "
+                    f"{type(bad[0]).__name__ if bad else 'nothing'} in `{where}`. To run a model on data, build it "
+                    "first and then call model.predict(data).")
+        for t in flat_in:
+            if t.op_name != "placeholder":
+                raise GraphError(f"Model input {t.name!r} is produced by op {t.op_name!r}; model inputs must come "
+                                 "from Input(...) (or K.placeholder)")
+        graph = flat_in[0].graph
+        self._graph = extract(graph, flat_in, flat_out)
+        self.inputs, self.outputs = flat_in, flat_out
+        self._input_nodes = [t.node for t in flat_in]
+        self._output_refs = [(t.node, t.index) for t in flat_out]
+        self._programs = {}
+        self.built = True
+
+    @property
+    def graph(self) -> Graph:
+        """The model's op graph (`.nx` is the networkx MultiDiGraph)."""
+        if self._graph is None:
+            raise ValueError(f"Model {self.name!r} has no graph yet: build it (call it on data or build(input_shape))")
+        return self._graph
+
+    @property
+    def input(self):
+        self._require_graph("input")
+        return self.inputs[0] if len(self.inputs) == 1 else list(self.inputs)
+
+    @property
+    def output(self):
+        self._require_graph("output")
+        return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
+
+    def _require_graph(self, what):
+        if self._graph is None:
+            raise AttributeError(f"Model {self.name!r} has no {what} yet: it is not built. Call it on data, give its "
+                                 "first layer an input_shape, or call build(input_shape).")
+
+    @property
+    def input_names(self) -> list[str]:
+        return [self._tensor_layer_name(t) for t in self.inputs]
+
+    @property
+    def output_names(self) -> list[str]:
+        names = _structure_names(self._output_structure)
+        return names if names else [self._tensor_layer_name(t) for t in self.outputs]
+
+    def _tensor_layer_name(self, t: SymbolicTensor) -> str:
+        history = t._keras_history
+        if history is not None:
+            return history[0].name
+        return t.graph.node(t.node)["name"]
+
+    @property
+    def layers(self) -> list[Layer]:
+        if self._functional or self._graph is not None and not self._subclass_layers():
+            seen, out = set(), []
+            graph = self._graph
+            for node in graph.topological_order():
+                layer = graph.node(node).get("layer")
+                if layer is not None and layer is not self and id(layer) not in seen:
+                    seen.add(id(layer))
+                    out.append(layer)
+            return out
+        return self._subclass_layers()
+
+    def _subclass_layers(self) -> list[Layer]:
+        return [l for l in self._sublayers() if not isinstance(l, InputLayer)]
+
+    def get_layer(self, name: Optional[str] = None, index: Optional[int] = None) -> Layer:
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"Model {self.name!r} has {len(layers)} layers; index {index} is out of range")
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name!r}. Existing layers are: {[l.name for l in layers]}.")
+
+    # -- weights follow layer order -------------------------------------------------
+    def _weight_layers(self) -> list[Layer]:
+        return self.layers if self._functional else self._subclass_layers()
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        out = [w for w in self._own_weights if w.trainable]
+        for layer in self._weight_layers():
+            out += layer.trainable_weights
+        return _dedupe(out)
+
+    @property
+    def non_trainable_weights(self):
+        if not self.trainable:
+            return self.weights_unordered()
+        out = [w for w in self._own_weights if not w.trainable]
+        for layer in self._weight_layers():
+            out += layer.non_trainable_weights
+        return _dedupe(out)
+
+    def weights_unordered(self):
+        out = list(self._own_weights)
+        for layer in self._weight_layers():
+            out += layer.weights_unordered()
+        return _dedupe(out)
+
+    @property
+    def weights(self):
+        return _dedupe(self.trainable_weights + self.non_trainable_weights)
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self):
+        """Weights in Keras's model order: layer by layer, each layer's own order."""
+        return [w.numpy() for w in self._ordered_weights()]
+
+    def _ordered_weights(self):
+        if self._functional:
+            return _dedupe([w for layer in self._weight_layers() for w in layer.weights])
+        return _dedupe(list(self._own_weights) + [w for layer in self._weight_layers() for w in layer.weights])
+
+    def set_weights(self, weights):
+        params = self._ordered_weights()
+        weights = list(weights)
+        if len(weights) != len(params):
+            raise ValueError(f"Model {self.name!r} expects {len(params)} weight arrays, but received {len(weights)}.")
+        for var, value in zip(params, weights):
+            if tuple(np.shape(value)) != tuple(var.shape):
+                raise ValueError(f"Model {self.name!r}: weight {var.path!r} has shape {tuple(var.shape)}, but the "
+                                 f"value given has shape {tuple(np.shape(value))}.")
+        for var, value in zip(params, weights):
+            var.set_value(np.asarray(value, dtype=var.dtype))
+
+    # -- calling --------------------------------------------------------------------
+    def call(self, inputs, training=None, mask=None):
+        if not self._functional:
+            raise NotImplementedError(f"Model subclass {type(self).__name__} must implement call(inputs)")
+        flat = _flatten(inputs) if not isinstance(inputs, dict) else self._order_dict_inputs(inputs)
+        outs = replay(self._graph, self._input_nodes, self._output_refs, flat)
+        return self._restructure_outputs(outs)
+
+    def _order_dict_inputs(self, inputs: dict) -> list:
+        names = _structure_names(self._input_structure) or self.input_names
+        missing = [n for n in names if n not in inputs]
+        if missing:
+            raise GraphError(f"Model {self.name!r} expects inputs named {names}; missing {missing}")
+        return [inputs[n] for n in names]
+
+    def _restructure_outputs(self, flat: list):
+        struct = self._output_structure
+        if isinstance(struct, SymbolicTensor):
+            return flat[0]
+        if isinstance(struct, dict):
+            return dict(zip(struct.keys(), flat))
+        return list(flat)
+
+    def _maybe_build(self, inputs) -> None:
+        self.built = True  # sub-layers build themselves when call() reaches them
+
+    def build(self, input_shape=None):
+        if self._graph is not None:
+            return
+        if input_shape is None:
+            raise ValueError(f"Model {self.name!r}.build() needs input_shape (with the batch axis, e.g. (None, 784))")
+        self._trace_subclass(input_shape)
+
+    def _trace_subclass(self, input_shape, dtype="float32") -> None:
+        """Trace a subclassed model's call() on placeholders into a graph of its own."""
+        graph = Graph()
+        multiple = isinstance(input_shape, (list, tuple)) and input_shape and isinstance(input_shape[0], (list, tuple))
+        shapes = list(input_shape) if multiple else [input_shape]
+        dtypes = dtype if isinstance(dtype, (list, tuple)) else [dtype] * len(shapes)
+        with graph_scope(graph), no_call_site_recording():
+            placeholders = [make_placeholder((None,) + tuple(s[1:]), d) for s, d in zip(shapes, dtypes)]
+            structure = placeholders if multiple else placeholders[0]
+            outputs = Layer.__call__(self, structure)
+        self._input_structure, self._output_structure = structure, outputs
+        self.inputs, self.outputs = placeholders, _flatten(outputs)
+        self._input_nodes = [p.node for p in placeholders]
+        self._output_refs = [(t.node, t.index) for t in self.outputs]
+        self._graph = graph
+        self._programs = {}
+        self.built = True
+
+    def _ensure_graph_for(self, arrays: list) -> None:
+        if self._graph is None:
+            shapes = [tuple(a.shape) for a in arrays]
+            self._trace_subclass(shapes if len(shapes) > 1 else shapes[0],
+                                 [canonical_dtype(a.dtype) for a in arrays] if len(arrays) > 1 else canonical_dtype(arrays[0].dtype))
+
+    # -- running --------------------------------------------------------------------
+    def _execution_graph(self, training: bool) -> Graph:
+        """The graph that runs. [passes] may hand back an optimized copy."""
+        return self._graph
+
+    def _program(self, training: bool = False) -> Program:
+        program = self._programs.get(training)
+        if program is None:
+            program = Program(self._execution_graph(training), self._input_nodes, self._output_refs)
+            self._programs[training] = program
+        return program
+
+    def _standardize_inputs(self, x) -> list:
+        """Arrays in the order of the model's inputs, from an array, a list or a dict by input name."""
+        if isinstance(x, dict):
+            names = self.input_names if self._graph is not None else list(x)
+            missing = [n for n in names if n not in x]
+            if missing:
+                raise ValueError(f"Model {self.name!r} expects inputs named {names}; the dict given has keys "
+                                 f"{sorted(x)} (missing {missing})")
+            x = [x[n] for n in names]
+        elif not isinstance(x, (list, tuple)):
+            x = [x]
+        arrays = [np.asarray(a) if not hasattr(a, "block_until_ready") else a for a in x]
+        arrays = [a.astype(np.float32) if a.dtype == np.float64 else a for a in arrays]
+        self._ensure_graph_for(arrays)
+        if len(arrays) != len(self.inputs):
+            raise ValueError(f"Model {self.name!r} expects {len(self.inputs)} input array(s) "
+                             f"({[t.name for t in self.inputs]}), but received {len(arrays)}.")
+        for i, (a, t) in enumerate(zip(arrays, self.inputs)):
+            expected = tuple(t.shape)
+            if len(a.shape) != len(expected) or any(e is not None and e != d for e, d in zip(expected[1:], a.shape[1:])):
+                raise ValueError(f"Input {i} of model {self.name!r} should have shape {expected} (None = any size), "
+                                 f"but the data has shape {tuple(a.shape)}.")
+            if a.dtype.kind != np.dtype(t.dtype).kind and hasattr(a, "astype"):
+                arrays[i] = a.astype(t.dtype)
+        lengths = {len(a) for a in arrays}
+        if len(lengths) > 1:
+            raise ValueError(f"All input arrays must have the same number of samples; got {[len(a) for a in arrays]}")
+        return arrays
+
+    def _weight_values(self, program: Program) -> dict:
+        return {path: var.device_value() for path, var in program.variables.items()}
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
+        """Run the model on `x` in batches; returns numpy arrays (a list for several outputs)."""
+        arrays = self._standardize_inputs(x)
+        batch_size = int(batch_size or 32)
+        program = self._program(training=False)
+        weights = self._weight_values(program)
+        n = len(arrays[0])
+        chunks = []
+        for start in range(0, n, batch_size):
+            batch = [a[start:start + batch_size] for a in arrays]
+            size = len(batch[0])
+            if size < batch_size and n > batch_size:
+                # pad the last partial batch to the usual size: no new compilation for a new shape
+                batch = [np.concatenate([b, np.zeros((batch_size - size,) + b.shape[1:], b.dtype)]) for b in batch]
+            outs, _ = program.run(weights, {}, batch, training=False)
+            chunks.append([o[:size] for o in outs])
+        results = [np.concatenate([np.asarray(c[i]) for c in chunks]) for i in range(len(self.outputs))]
+        return self._package(results)
+
+    def _package(self, flat: list):
+        struct = self._output_structure
+        if isinstance(struct, dict):
+            return dict(zip(struct.keys(), flat))
+        return flat[0] if len(flat) == 1 and isinstance(struct, SymbolicTensor) else flat
+
+    def predict_on_batch(self, x):
+        arrays = self._standardize_inputs(x)
+        program = self._program(training=False)
+        outs, _ = program.run(self._weight_values(program), {}, arrays, training=False)
+        return self._package([np.asarray(o) for o in outs])
+
+    def to_source(self, training: bool = False) -> str:
+        """The lowered JAX function as readable Python source."""
+        return self._program(training).source()
+
+    # -- summary --------------------------------------------------------------------
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False,
+                layer_range=None):
+        from .summary import print_summary
+
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable)
+
+    def get_config(self):
+        from ..saving.model_config import functional_config  # written by [save]
+
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from ..saving.model_config import functional_from_config  # written by [save]
+
+        return functional_from_config(config, custom_objects)
+
+
+def _dedupe(variables):
+    seen, out = set(), []
+    for v in variables:
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    return out

@@ -1,0 +1,1 @@
+"""`symk.optimizers`: filled by [train]."""

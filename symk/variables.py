@@ -1,0 +1,128 @@
+"""Variables: a layer's weights. In a graph a variable is a parameter node naming it.
+
+The value lives here (numpy or jax array). Trainers copy values in, run the jitted step
+and write the new values back; `assign` with a symbolic tensor records a state update
+(e.g. batch-norm moving statistics) instead of mutating anything while tracing.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Optional
+
+import numpy as np
+
+from .shapes import TensorSpec, as_shape, canonical_dtype
+
+_used_paths: set[str] = set()
+_uid = itertools.count()
+
+
+def _unique_path(path: str) -> str:
+    if path not in _used_paths:
+        _used_paths.add(path)
+        return path
+    for i in itertools.count(1):
+        candidate = f"{path}_{i}"
+        if candidate not in _used_paths:
+            _used_paths.add(candidate)
+            return candidate
+
+
+class Variable:
+    """A named, mutable array. `path` ('dense_1/kernel') is unique in the session."""
+
+    def __init__(self, value, name: str = "variable", path: Optional[str] = None, trainable: bool = True,
+                 dtype=None, regularizer=None, constraint=None):
+        self.dtype = canonical_dtype(dtype if dtype is not None else getattr(value, "dtype", "float32"))
+        self._value = np.asarray(value, dtype=self.dtype)
+        self.short_name = name
+        self.path = _unique_path(path or name)
+        self.trainable = trainable
+        self.regularizer = regularizer
+        self.constraint = constraint
+        self.uid = next(_uid)
+
+    # -- identity -------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.path
+
+    @property
+    def shape(self):
+        return as_shape(self._value.shape)
+
+    @property
+    def spec(self) -> TensorSpec:
+        return TensorSpec.of(self._value.shape, self.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return len(self._value.shape)
+
+    def __repr__(self) -> str:
+        return f"<Variable path={self.path} shape={tuple(self.shape)} dtype={self.dtype}>"
+
+    # -- value ----------------------------------------------------------------------
+    @property
+    def value(self):
+        return self._value
+
+    def device_value(self):
+        """The value as a jax array (converted once, then kept)."""
+        if isinstance(self._value, np.ndarray):
+            import jax.numpy as jnp
+
+            self._value = jnp.asarray(self._value)
+        return self._value
+
+    def numpy(self) -> np.ndarray:
+        return np.asarray(self._value)
+
+    def __array__(self, dtype=None, copy=None):
+        arr = np.asarray(self._value)
+        return arr.astype(dtype) if dtype is not None else arr
+
+    def set_value(self, value) -> None:
+        value = np.asarray(value) if not hasattr(value, "shape") else value
+        if tuple(value.shape) != tuple(self._value.shape):
+            raise ValueError(
+                f"cannot assign a value of shape {tuple(value.shape)} to variable {self.path!r} "
+                f"of shape {tuple(self._value.shape)}")
+        self._value = value if hasattr(value, "block_until_ready") else np.asarray(value, dtype=self.dtype)
+
+    def assign(self, value):
+        """Concrete value: set it. Symbolic tensor: record a state update in the graph."""
+        from .graph import SymbolicTensor
+        from .ops.registry import apply
+
+        if isinstance(value, SymbolicTensor):
+            return apply("assign", [value], path=self.path, variable_id=self.uid)
+        self.set_value(np.asarray(value, dtype=self.dtype))
+        return self
+
+    def assign_add(self, delta):
+        return self.assign(self + delta) if _is_sym(delta) else self.assign(self.numpy() + np.asarray(delta))
+
+    def assign_sub(self, delta):
+        return self.assign(self - delta) if _is_sym(delta) else self.assign(self.numpy() - np.asarray(delta))
+
+    # -- graph ----------------------------------------------------------------------
+    def symbolic(self, graph=None):
+        """This variable's parameter node in `graph` (created once per graph)."""
+        from .graph import default_graph, graph_scope
+        from .ops.registry import OPS
+
+        graph = graph or default_graph()
+        node = graph.param_nodes.get(self.path)
+        if node is None:
+            attrs = OPS["parameter"].attrs_type(path=self.path, shape=tuple(self._value.shape), dtype=self.dtype)
+            with graph_scope(graph):  # parameter nodes belong to no layer call
+                node = graph.add_node("parameter", attrs, [], [self.spec], name=self.path, variable=self)
+            graph.param_nodes[self.path] = node
+        return graph.tensor(node)
+
+
+def _is_sym(x) -> bool:
+    from .graph import SymbolicTensor
+
+    return isinstance(x, SymbolicTensor)

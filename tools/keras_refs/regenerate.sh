@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Regenerate tests/references/ from real Keras.  Needs network access to PyPI
+# the first time (creates a throw-away venv outside the repo).
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+VENV="${KERASREF_VENV:-/tmp/kerasref}"
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install keras jax jaxlib tf-keras tensorflow-cpu h5py numpy
+fi
+PY="$VENV/bin/python"
+OUT="$HERE/../../tests/references"
+rm -rf "$OUT/keras3" "$OUT/keras2"
+KERAS_BACKEND=jax "$PY" "$HERE/make_keras3.py"
+"$PY" "$HERE/make_keras2.py"
+"$PY" "$HERE/build_manifest.py"
+KERAS_BACKEND=jax "$PY" "$HERE/verify.py" keras3
+"$PY" "$HERE/verify.py" keras2
+du -sh "$OUT"

@@ -12,7 +12,7 @@ _jax.config.update("jax_enable_x64", False)
 
 from . import ops  # noqa: E402,F401  (declares every op first)
 from . import activations, backend, constraints, initializers, regularizers  # noqa: E402,F401
-from . import layers, models, utils  # noqa: E402,F401
+from . import datasets, engine, layers, models, utils  # noqa: E402,F401
 from . import callbacks, losses, metrics, optimizers  # noqa: E402,F401
 from .errors import GraphError, ShapeError  # noqa: E402,F401
 from .graph import Graph, SymbolicTensor  # noqa: E402,F401

@@ -1,0 +1,47 @@
+"""The op-level view: a model's op graph (the one passes rewrite) with printable attributes only.
+
+    view = op_view(model)            # or op_view(some_graph) after a pass pipeline
+    view.nodes["7"]["op"]            # 'matmul'
+
+Nodes are keyed by the op node's id as a string and carry: kind='op', op, name, scope
+('inner/dense'), layer (outermost layer name), cluster (the scope again, for DOT
+clusters), shape, dtype, params, attrs. Edges (one per graph edge, so a tensor used
+twice by one op gives two edges) carry position, index, shape and dtype of the tensor.
+"""
+from __future__ import annotations
+
+import networkx as nx
+
+from ..graph import Graph
+from .describe import format_attrs, format_dtypes, format_specs, parameter_count
+
+
+def graph_of(source) -> Graph:
+    """A Graph, or the graph of a model (built models only)."""
+    if isinstance(source, Graph):
+        return source
+    graph = getattr(source, "graph", None)
+    if isinstance(graph, Graph):
+        return graph
+    raise TypeError(f"expected a symk Model or a symk Graph to draw; got {type(source).__name__}. "
+                    "Build the model first (call it on data, or give it an input shape).")
+
+
+def op_view(source, name: str = "") -> nx.MultiDiGraph:
+    graph = graph_of(source)
+    view = nx.MultiDiGraph(level="ops", name=name or getattr(source, "name", "") or "graph")
+    for node in graph.topological_order():
+        data = graph.node(node)
+        scope = "/".join(data.get("scope") or ())
+        layer = data.get("layer")
+        view.add_node(
+            str(node), kind="op", op=data["op"], name=str(data["name"]), scope=scope, cluster=scope,
+            layer=getattr(layer, "name", "") if layer is not None else "",
+            shape=format_specs(data["specs"]), dtype=format_dtypes(data["specs"]),
+            params=parameter_count(data), attrs=format_attrs(data.get("attrs")),
+        )
+    for source_node, target_node, edge in graph.nx.edges(data=True):
+        spec = graph.node(source_node)["specs"][edge["index"]]
+        view.add_edge(str(source_node), str(target_node), position=int(edge["position"]),
+                      index=int(edge["index"]), shape=format_specs([spec]), dtype=str(spec.dtype))
+    return view

@@ -50,7 +50,7 @@ def log_softmax(x, axis=-1):
 
 ALL = {f.__name__: f for f in (relu, relu6, sigmoid, tanh, softplus, softsign, selu, hard_sigmoid, exponential,
                                silu, mish, linear, elu, leaky_relu, gelu, softmax, log_softmax, hard_silu)}
-ALL.update(swish=silu, hard_swish=hard_silu, None_=linear)
+ALL.update(swish=silu, hard_swish=hard_silu, hard_silu=hard_silu, None_=linear)  # Keras 3 names hard_silu
 
 
 def get(identifier):

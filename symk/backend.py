@@ -52,10 +52,14 @@ def backend() -> str:
 
 def clear_session() -> None:
     """Forget the default graph and restart layer auto-naming (dense, dense_1, ...)."""
+    from . import variables
     from .layers.base import reset_names
+    from .variables import reset_paths
 
     reset_default_graph()
     reset_names()
+    reset_paths()
+    variables._used_paths.clear()  # so the new 'dense' owns 'dense/kernel' again, not 'dense/kernel_1'
 
 
 # -- tensors and variables ---------------------------------------------------------------
@@ -137,8 +141,15 @@ def is_keras_tensor(x) -> bool:
 
 
 def eval(x):
+    """The value of an array, a variable, or a tensor computed from variables and constants only."""
     if isinstance(x, SymbolicTensor):
-        raise ValueError(f"cannot eval symbolic tensor {x.name!r}: it depends on graph inputs; use K.function")
+        from .errors import GraphError
+
+        try:
+            return function([], [x])([])[0]
+        except GraphError as err:
+            raise ValueError(f"cannot eval symbolic tensor {x.name!r}: it depends on graph inputs; use "
+                             f"K.function([inputs], [outputs]) and feed them ({err})") from None
     return np.asarray(x)
 
 
@@ -167,17 +178,41 @@ class Function:
     """K.function(inputs, outputs): a compiled callable from input arrays to output arrays."""
 
     def __init__(self, inputs, outputs, updates=None, name=None):
-        from .models.model import Model
+        from .codegen import Program
+        from .errors import GraphError
+        from .models.extraction import extract
 
         self._single = not isinstance(outputs, (list, tuple))
-        self._model = Model(inputs=list(inputs) if isinstance(inputs, (list, tuple)) else [inputs],
-                            outputs=[outputs] if self._single else list(outputs))
+        self.inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        self.outputs = [outputs] if self._single else list(outputs)
+        for t in self.inputs + self.outputs:
+            if not isinstance(t, SymbolicTensor):
+                raise GraphError(f"K.function takes symbolic tensors (K.placeholder, layer outputs); got "
+                                 f"{type(t).__name__}")
+        # NOTE: not a Model: K.function's inputs may differ in their first axis (a batch and a weight matrix)
+        graph = extract((self.inputs or self.outputs)[0].graph, self.inputs, self.outputs)
+        self._program = Program(graph, [t.node for t in self.inputs], [(t.node, t.index) for t in self.outputs])
 
     def __call__(self, inputs):
+        from .random_state import next_key
+
         inputs = inputs if isinstance(inputs, (list, tuple)) else [inputs]
-        out = self._model.predict_on_batch(list(inputs))
-        out = out if isinstance(out, list) else [out]
-        return out[0] if self._single else out
+        if len(inputs) != len(self.inputs):
+            raise ValueError(f"this K.function takes {len(self.inputs)} input array(s), got {len(inputs)}")
+        arrays = []
+        for i, (value, t) in enumerate(zip(inputs, self.inputs)):
+            array = np.asarray(value, dtype=t.dtype)
+            # NOTE: this module's own `any` (K.any) shadows the builtin here
+            mismatched = [d for d, a in zip(t.shape, array.shape) if d is not None and d != a]
+            if array.ndim != t.ndim or mismatched:
+                raise ValueError(f"input {i} of K.function ({t.name!r}) has shape {tuple(t.shape)}; got an array "
+                                 f"of shape {array.shape}")
+            arrays.append(array)
+        program = self._program
+        weights = {path: var.device_value() for path, var in program.variables.items()}
+        outs, _ = program.run(weights, {}, arrays, next_key(), training=False)
+        outs = [np.asarray(o) for o in outs]
+        return outs[0] if self._single else outs
 
 
 def function(inputs, outputs, updates=None, name=None, **kwargs):
@@ -314,11 +349,13 @@ def batch_dot(x, y, axes=None):
     out = apply("matmul", [x2, y2])
     out_shape = (-1,) + tuple(xs[1:-1]) + tuple(ys[2:])
     out = apply("reshape", [out], shape=out_shape)
+    # drop the unit axes the 2-D operands were given (Keras 2 keeps (batch, 1) for two vectors)
     if x_ndim == 2 and y_ndim == 2:
         out = apply("reshape", [out], shape=(-1, 1))
-    elif x_ndim == 2 or y_ndim == 2:
-        if out.ndim > 2:
-            pass
+    elif x_ndim == 2:
+        out = apply("squeeze", [out], axis=1)
+    elif y_ndim == 2:
+        out = apply("squeeze", [out], axis=-1)
     return out
 
 

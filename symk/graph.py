@@ -82,6 +82,17 @@ class Graph:
         return f"<symk.Graph {self.nx.number_of_nodes()} nodes, {self.nx.number_of_edges()} edges>"
 
 
+def reachable(neighbours, seeds) -> set:
+    """The seeds and everything reachable through `neighbours` (e.g. `g.predecessors`), in one traversal."""
+    seen, stack = set(seeds), list(seeds)
+    while stack:
+        for nxt in neighbours(stack.pop()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen
+
+
 # -- the default graph and the layer-call scope ----------------------------------------
 class _Frame:
     __slots__ = ("graph", "scope", "layer", "training")

@@ -17,6 +17,11 @@ _used_paths: set[str] = set()
 _uid = itertools.count()
 
 
+def reset_paths() -> None:
+    """Forget used variable paths (K.clear_session: names start over, as layer names do)."""
+    _used_paths.clear()
+
+
 def _unique_path(path: str) -> str:
     if path not in _used_paths:
         _used_paths.add(path)

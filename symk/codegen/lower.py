@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import jax
-import networkx as nx
 
 from ..errors import GraphError
-from ..graph import Graph
+from ..graph import Graph, reachable
 from ..ops.registry import OpDef, get_op
 
 
@@ -34,11 +33,11 @@ class Program:
         self.graph = graph
         self.input_nodes = list(input_nodes)
         self.outputs = [tuple(o) for o in outputs]
-        needed = set(n for n, _ in self.outputs)
-        assigns = [n for n in graph.nx.nodes if graph.op(n) == "assign"]
-        needed.update(assigns)
-        for n in list(needed):
-            needed |= nx.ancestors(graph.nx, n)
+        # state updates run when the program's inputs alone drive them (not another call's placeholders)
+        foreign = [n for n in graph.nx.nodes if graph.op(n) == "placeholder" and n not in self.input_nodes]
+        tainted = reachable(graph.nx.successors, foreign)
+        assigns = [n for n in graph.nx.nodes if graph.op(n) == "assign" and n not in tainted]
+        needed = reachable(graph.nx.predecessors, [n for n, _ in self.outputs] + assigns)
         for n in self.input_nodes:
             if graph.op(n) != "placeholder":
                 raise GraphError(f"program input {graph.node(n)['name']!r} is a {graph.op(n)!r} node, not a placeholder")

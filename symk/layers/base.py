@@ -28,7 +28,8 @@ _name_counts: dict[str, int] = {}
 
 def snake_case(name: str) -> str:
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+    # NOTE: no break after a digit, as Keras names them: Conv2D -> 'conv2d', MaxPooling2D -> 'max_pooling2d'
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
 def unique_name(base: str) -> str:
@@ -226,7 +227,7 @@ class Layer:
             var.set_value(np.asarray(value, dtype=var.dtype))
 
     def count_params(self) -> int:
-        if not self.built and not self._own_weights:
+        if not self.built and not self.weights:  # weights made in __init__ (own or sub-layers') count
             raise ValueError(f"You tried to call count_params on layer {self.name!r}, but the layer isn't built. "
                              "Call it on an input (or build(input_shape)) first.")
         return int(sum(int(np.prod(w.shape)) for w in self.weights))
@@ -302,6 +303,7 @@ class Layer:
                     self.add_loss(self.activity_regularizer(t) / _batch_size_of(t))
             out_mask = self.compute_mask(inputs, mask)
         outputs = _wrap_variables(outputs)
+        outputs = _fresh_handles(outputs, tensors)
         for t, m in zip(_flatten(outputs), _flatten_masks(out_mask, outputs)):
             t._keras_mask = m
         if recording_call_sites():
@@ -488,6 +490,25 @@ def _wrap_variables(outputs):
         raise GraphError(f"a layer's call() must return symbolic tensors; got {type(outputs).__name__}. "
                          "Build results with symk.ops / symk.backend functions on the inputs.")
     return outputs
+
+
+def _fresh_handles(outputs, inputs: list):
+    """An output that is an input object (identity layers) gets a new handle to the same node, so
+    recording this call's history does not overwrite the input's (its producer's) history."""
+    input_ids = {id(t) for t in inputs}
+
+    def fresh(t):
+        if isinstance(t, SymbolicTensor) and id(t) in input_ids:
+            copy = t.graph.tensor(t.node, t.index)
+            copy._keras_mask = t._keras_mask
+            return copy
+        return t
+
+    if isinstance(outputs, dict):
+        return {k: fresh(v) for k, v in outputs.items()}
+    if isinstance(outputs, (list, tuple)):
+        return type(outputs)(fresh(o) for o in outputs)
+    return fresh(outputs)
 
 
 def _batch_size_of(t):

@@ -1,1 +1,12 @@
 """Re-exports of the layer families beyond the core set (filled in by [layers])."""
+from .embedding import *  # noqa: F401,F403,E402  (Embedding)
+from .masking import *  # noqa: F401,F403,E402  (Masking)
+from .rnn_cells import *  # noqa: F401,F403,E402  (SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells)
+from .recurrent import *  # noqa: F401,F403,E402  (RNN, SimpleRNN, LSTM, GRU)
+from .wrappers import *  # noqa: F401,F403,E402  (Bidirectional, TimeDistributed, Wrapper)
+from .conv import *  # noqa: F401,F403,E402  (Conv1D/2D/3D, transposes, separable, depthwise)
+from .pooling import *  # noqa: F401,F403,E402  (Max/AveragePooling, global pooling)
+from .reshaping import *  # noqa: F401,F403,E402  (ZeroPadding, Cropping, UpSampling)
+from .normalization import *  # noqa: F401,F403,E402  (BatchNormalization, LayerNormalization, UnitNormalization)
+from .activation_layers import *  # noqa: F401,F403,E402  (ReLU, LeakyReLU, PReLU, ELU, Softmax, ThresholdedReLU)
+from .noise import *  # noqa: F401,F403,E402  (GaussianNoise, GaussianDropout, AlphaDropout, SpatialDropout)

@@ -140,6 +140,17 @@ class Reshape(Layer):
         self.target_shape = tuple(target_shape)
 
     def call(self, inputs):
+        rest = inputs.shape[1:]
+        if -1 not in self.target_shape and None not in rest and None not in self.target_shape:
+            # per sample, not per batch: the op alone would let (3, 4) -> (3, 2) double the batch
+            if math.prod(rest) != math.prod(self.target_shape):
+                from ..errors import ShapeError
+
+                raise ShapeError(
+                    f"Layer {self.name!r} (op 'reshape'): the total size of each sample must be unchanged; cannot "
+                    f"reshape input shape {tuple(inputs.shape)} ({math.prod(rest)} elements per sample) to target "
+                    f"shape {self.target_shape} ({math.prod(self.target_shape)} elements). Hint: use -1 for one "
+                    "axis, or a target whose sizes multiply to the sample size.")
         return apply("reshape", [inputs], shape=(-1,) + tuple(-1 if d is None else d for d in self.target_shape)
                      if -1 not in self.target_shape else _fill_batch(inputs, self.target_shape))
 

@@ -8,10 +8,8 @@ as a layer); weights are shared because parameter nodes name the same variables.
 """
 from __future__ import annotations
 
-import networkx as nx
-
 from ..errors import GraphError
-from ..graph import Graph, SymbolicTensor, extra_scope
+from ..graph import Graph, SymbolicTensor, extra_scope, reachable
 from ..ops.registry import apply, constant
 
 
@@ -22,29 +20,22 @@ def _describe_node(graph: Graph, node: int) -> str:
 
 
 def extract(graph: Graph, inputs: list[SymbolicTensor], outputs: list[SymbolicTensor]) -> Graph:
+    """Each step is one traversal, so building a model stays linear in the graph's size."""
     input_nodes = {t.node for t in inputs}
-    needed = set()
-    for t in outputs:
-        needed.add(t.node)
-        needed |= nx.ancestors(graph.nx, t.node)
+    needed = reachable(graph.nx.predecessors, [t.node for t in outputs])
     for node in needed:
         if graph.op(node) == "placeholder" and node not in input_nodes:
-            users = [o.name for o in outputs if node == o.node or node in nx.ancestors(graph.nx, o.node)]
+            users = [o.name for o in outputs if node in reachable(graph.nx.predecessors, [o.node])]
             raise GraphError(
                 f"Graph disconnected: cannot obtain the value of input {_describe_node(graph, node)}, which output(s) "
                 f"{users} depend on. The model's inputs are {[t.name for t in inputs]}. "
                 "Pass that tensor in `inputs=[...]` too, or build the outputs from the given inputs only.")
-    # state updates (batch-norm statistics) that the model's inputs drive
-    region = set(needed)
-    for node in input_nodes:
-        region |= nx.descendants(graph.nx, node)
-    for node in region:
-        if graph.op(node) != "assign" or node in needed:
-            continue
-        ancestors = nx.ancestors(graph.nx, node)
-        placeholders = {a for a in ancestors if graph.op(a) == "placeholder"}
-        if placeholders <= input_nodes:
-            needed |= ancestors | {node}
+    # state updates (batch-norm statistics) driven by the model's inputs and by nothing else
+    region = reachable(graph.nx.successors, input_nodes)
+    foreign = [n for n in graph.nx.nodes if graph.op(n) == "placeholder" and n not in input_nodes]
+    tainted = reachable(graph.nx.successors, foreign)
+    updates = [n for n in region if graph.op(n) == "assign" and n not in needed and n not in tainted]
+    needed |= reachable(graph.nx.predecessors, updates)
     return graph.subgraph(needed)
 
 

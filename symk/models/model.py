@@ -19,6 +19,7 @@ from ..layers.input_layer import InputLayer, make_placeholder
 from ..shapes import canonical_dtype
 from ..training.api import TrainingAPI
 from ..saving.api import SavingAPI
+from ..passes.model_api import OptimizeAPI
 from .extraction import extract, replay
 
 
@@ -28,7 +29,7 @@ def _structure_names(structure) -> Optional[list]:
     return None
 
 
-class Model(TrainingAPI, SavingAPI, Layer):
+class Model(TrainingAPI, SavingAPI, OptimizeAPI, Layer):
     """A graph of layers with inputs and outputs.
 
         inputs = Input(shape=(2,)); outputs = Dense(1)(Dense(4)(inputs))
@@ -88,6 +89,23 @@ class Model(TrainingAPI, SavingAPI, Layer):
     def output(self):
         self._require_graph("output")
         return self.outputs[0] if len(self.outputs) == 1 else list(self.outputs)
+
+    @property
+    def input_shape(self):
+        """Shapes of the model's own inputs (a list for several), as Keras's functional models give."""
+        if self._graph is None and self._inbound_nodes:
+            return Layer.input_shape.fget(self)
+        self._require_graph("input shape")
+        shapes = [tuple(t.shape) for t in self.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        if self._graph is None and self._inbound_nodes:
+            return Layer.output_shape.fget(self)
+        self._require_graph("output shape")
+        shapes = [tuple(t.shape) for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
 
     def _require_graph(self, what):
         if self._graph is None:
@@ -252,8 +270,8 @@ class Model(TrainingAPI, SavingAPI, Layer):
 
     # -- running --------------------------------------------------------------------
     def _execution_graph(self, training: bool) -> Graph:
-        """The graph that runs. [passes] may hand back an optimized copy."""
-        return self._graph
+        """The graph that runs: the model's graph after the pipeline `compile(optimize=...)` chose."""
+        return self._optimized_graph(training)
 
     def _program(self, training: bool = False) -> Program:
         program = self._programs.get(training)
@@ -301,15 +319,18 @@ class Model(TrainingAPI, SavingAPI, Layer):
         program = self._program(training=False)
         weights = self._weight_values(program)
         n = len(arrays[0])
-        chunks = []
+        chunks, new_state = [], {}
         for start in range(0, n, batch_size):
             batch = [a[start:start + batch_size] for a in arrays]
             size = len(batch[0])
             if size < batch_size and n > batch_size:
                 # pad the last partial batch to the usual size: no new compilation for a new shape
                 batch = [np.concatenate([b, np.zeros((batch_size - size,) + b.shape[1:], b.dtype)]) for b in batch]
-            outs, _ = program.run(weights, {}, batch, training=False)
+            outs, new_state = program.run(weights, {}, batch, training=False)
+            weights.update(new_state)  # stateful layers (RNN states) carry over to the next batch
             chunks.append([o[:size] for o in outs])
+        for path in new_state:
+            program.variables[path].set_value(weights[path])
         results = [np.concatenate([np.asarray(c[i]) for c in chunks]) for i in range(len(self.outputs))]
         return self._package(results)
 
@@ -318,6 +339,21 @@ class Model(TrainingAPI, SavingAPI, Layer):
         if isinstance(struct, dict):
             return dict(zip(struct.keys(), flat))
         return flat[0] if len(flat) == 1 and isinstance(struct, SymbolicTensor) else flat
+
+    def _eager_call(self, inputs, *args, **kwargs):
+        """model(x) on arrays runs the model's own program (a subclassed model's call is traced first)."""
+        from ..random_state import next_key
+
+        training = bool(kwargs.pop("training", False) or False)
+        kwargs.pop("mask", None)
+        if args or kwargs:
+            return Layer._eager_call(self, inputs, *args, training=training, **kwargs)
+        arrays = self._standardize_inputs(inputs)
+        program = self._program(training)
+        outs, new_state = program.run(self._weight_values(program), {}, arrays, next_key(), training=training)
+        for path, value in new_state.items():  # e.g. batch-norm moving statistics with training=True
+            program.variables[path].set_value(value)
+        return self._package(list(outs))
 
     def predict_on_batch(self, x):
         arrays = self._standardize_inputs(x)

@@ -50,7 +50,7 @@ class Sequential(Model):
         self._stack.append(layer)
         if self._graph is not None:
             self._extend(layer)
-        elif len(self._stack) == 1 and getattr(layer, "_batch_input_shape", None) is not None and self._input_layer is None:
+        elif len(self._stack) == 1 and _declared_input_shape(layer) is not None and self._input_layer is None:
             self._rebuild()
         elif self._input_layer is not None:
             self._rebuild()
@@ -85,7 +85,7 @@ class Sequential(Model):
             x = self._input_layer.output
         else:
             first = self._stack[0] if self._stack else None
-            batch_shape = batch_shape or getattr(first, "_batch_input_shape", None)
+            batch_shape = batch_shape or _declared_input_shape(first)
             if batch_shape is None:
                 return
             x = Input(batch_shape=batch_shape, dtype=dtype or getattr(first, "_input_dtype", None) or "float32")
@@ -139,3 +139,12 @@ class Sequential(Model):
         from ..saving.model_config import sequential_from_config  # written by [save]
 
         return sequential_from_config(config, custom_objects)
+
+
+def _declared_input_shape(layer):
+    """The batch input shape a first layer declares: input_shape=..., or a built model's single input."""
+    if getattr(layer, "_batch_input_shape", None) is not None:
+        return layer._batch_input_shape
+    if isinstance(layer, Model) and layer._graph is not None and len(layer.inputs) == 1:
+        return tuple(layer.inputs[0].shape)
+    return None

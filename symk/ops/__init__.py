@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from . import array, linalg, math, random, reduce, structural  # noqa: F401  (declare the ops)
+from . import array, linalg, math, random, recurrent, reduce, structural  # noqa: F401  (declare the ops)
 from . import operators  # noqa: F401  (Python operators on tensors)
+from . import conv, nn  # noqa: F401  (convolution, pooling and normalization ops)
 from .registry import OPS, apply, constant, get_op  # noqa: F401
 
 

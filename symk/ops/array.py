@@ -119,8 +119,12 @@ def split_rule(specs, attrs):
     else:
         if n is None:
             raise RuleViolation("split points need a known axis size", "split along a known axis")
-        points = [0] + list(attrs.indices_or_sections) + [n]
-        sizes = [max(0, min(b, n) - min(a, n)) for a, b in zip(points[:-1], points[1:])]
+        points = [p + n if p < 0 else p for p in attrs.indices_or_sections]
+        if any(p > n for p in points) or points != sorted(points):
+            raise RuleViolation(f"split points {attrs.indices_or_sections} must be increasing and within the axis "
+                                f"size {n}", "pass sorted points between 0 and the axis size")
+        points = [0] + points + [n]
+        sizes = [b - a for a, b in zip(points[:-1], points[1:])]
     return tuple(TensorSpec.of(shape[:axis] + (s,) + shape[axis + 1:], specs[0].dtype) for s in sizes)
 
 
@@ -222,6 +226,9 @@ def_op("expand_dims", expand_dims_rule, lambda x, axis: jnp.expand_dims(x, axis)
 def squeeze_rule(specs, attrs):
     shape = specs[0].shape
     if attrs.axis is None:
+        if None in shape:  # an unknown size may or may not be 1: the output rank would be unknown
+            raise RuleViolation(f"squeeze without an axis needs every size known, got {tuple(shape)}",
+                                "name the axes to squeeze, e.g. axis=-1")
         axes = [i for i, d in enumerate(shape) if d == 1]
     else:
         axes = normalize_axes(attrs.axis, len(shape))
@@ -276,6 +283,8 @@ def pad_rule(specs, attrs):
 
 
 def _pad(x, pad_width, mode, constant_values):
+    if x.ndim == 0:  # NOTE: jnp.pad refuses the (empty) pad_width of a scalar; padding it is a no-op
+        return x
     if mode == "constant":
         return jnp.pad(x, pad_width, mode="constant", constant_values=constant_values)
     return jnp.pad(x, pad_width, mode=mode)

@@ -6,7 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from ..errors import RuleViolation
-from ..shapes import TensorSpec, broadcast_shapes, canonical_dtype, normalize_axis
+from ..shapes import TensorSpec, broadcast_shapes, canonical_dtype, normalize_axes, normalize_axis
 from .registry import def_op
 
 
@@ -72,12 +72,15 @@ COMPARE = {
     "greater": jnp.greater, "greater_equal": jnp.greater_equal,
 }
 
+LOGICAL = ("logical_not", "logical_and", "logical_or", "logical_xor")  # bool results, like comparisons
+
 for _name, _fn in UNARY.items():
-    def_op(_name, unary_rule, _fn, elementwise=True)
+    def_op(_name, compare_rule if _name in LOGICAL else unary_rule, _fn, elementwise=True)
 for _name, _fn in FLOAT_UNARY.items():
     def_op(_name, float_unary_rule, (lambda f: lambda x: f(_to_float(x)))(_fn), elementwise=True)
 for _name, _fn in BINARY.items():
-    def_op(_name, broadcast_rule, broadcasting(_fn), inputs=2, elementwise=True)
+    def_op(_name, compare_rule if _name in LOGICAL else broadcast_rule, broadcasting(_fn), inputs=2,
+           elementwise=True)
 for _name, _fn in COMPARE.items():
     def_op(_name, compare_rule, broadcasting(_fn), inputs=2, elementwise=True)
 
@@ -94,7 +97,8 @@ def_op("leaky_relu", float_unary_rule, lambda x, negative_slope: jax.nn.leaky_re
        attrs=dict(negative_slope=0.2), elementwise=True)
 def_op("gelu", float_unary_rule, lambda x, approximate: jax.nn.gelu(_to_float(x), approximate=approximate),
        attrs=dict(approximate=False), elementwise=True)
-def_op("clip", unary_rule, lambda x, min_value, max_value: jnp.clip(x, min_value, max_value),
+# NOTE: the result keeps x's dtype (TF's clip_by_value casts the bounds), so int x with float bounds stays int
+def_op("clip", unary_rule, lambda x, min_value, max_value: jnp.clip(x, min_value, max_value).astype(x.dtype),
        attrs=dict(min_value=None, max_value=None), elementwise=True)
 
 
@@ -126,9 +130,7 @@ def_op("where", where_rule, broadcasting(jnp.where), inputs=3, elementwise=True)
 
 
 def softmax_rule(specs, attrs):
-    axes = attrs.axis if isinstance(attrs.axis, tuple) else (attrs.axis,)
-    for a in axes:
-        normalize_axis(a, len(specs[0].shape))
+    normalize_axes(attrs.axis, len(specs[0].shape))  # in range and not repeated
     return float_unary_rule(specs, attrs)
 
 

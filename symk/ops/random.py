@@ -45,7 +45,12 @@ def training_select_rule(specs, attrs):
     return TensorSpec.of(merged, result_dtype(specs))
 
 
-def_op("training_select", training_select_rule, lambda a, b, training: a if training else b, inputs=2,
+def _training_select(a, b, training):
+    # both branches share the promoted dtype, whichever runs (the rule promises one dtype)
+    return (a if training else b).astype(jnp.result_type(a, b))
+
+
+def_op("training_select", training_select_rule, _training_select, inputs=2,
        training_dependent=True, foldable=False,
        doc="The first input in training, the second in inference (noise layers, batch-norm).")
 

@@ -1,6 +1,187 @@
-"""SavingAPI: save / save_weights / load_weights / to_json, mixed into Model. Filled by [save]."""
+"""SavingAPI (save / save_weights / load_weights / to_json, mixed into Model) and load_model.
+
+    model.save('model.h5')                      # architecture + weights + optimizer + training config
+    model = symk.models.load_model('model.h5')  # also reads files written by Keras 2 and Keras 3
+    model.save_weights('w.weights.h5')          # Keras 3 layout; 'w.h5' gives the legacy layout
+"""
 from __future__ import annotations
+
+import json
+import os
+
+# the Keras version whose file layout symk writes; Keras readers only compare it with '1'
+KERAS_FORMAT_VERSION = "3.15.1"
+BACKEND_NAME = "jax"
+MODEL_FILE = "a Keras model file in the HDF5 layout (model.save('model.h5'))"
+WEIGHTS_FILE = "a Keras weights file (.h5 legacy layout, or Keras 3 .weights.h5)"
+
+
+def _check_h5_name(path: str, what: str) -> None:
+    if path.endswith(".keras"):
+        raise ValueError(f"{what} to {path!r}: symk writes HDF5 files, not Keras 3's '.keras' zip archives. "
+                         "Use a name ending in '.h5' (Keras 3 reads those with keras.models.load_model).")
+    if not path.endswith((".h5", ".hdf5", ".keras.h5")):
+        raise ValueError(f"{what} to {path!r}: give a file name ending in '.h5' or '.hdf5' (symk writes the Keras "
+                         "HDF5 layout; TensorFlow SavedModel directories are not supported).")
 
 
 class SavingAPI:
-    pass
+    """Mixed into Model: Keras's saving methods."""
+
+    def save(self, filepath, overwrite: bool = True, include_optimizer: bool = True, save_format=None, **kwargs):
+        """Architecture, weights, training config and optimizer state in one .h5 file (Keras legacy layout)."""
+        from .files import as_path, atomic_h5_writer
+        from .legacy_h5 import ASCII, save_attributes, save_weights_to_group
+        from .training_state import optimizer_variables, optimizer_weight_names, training_config
+
+        path = as_path(filepath)
+        if save_format not in (None, "h5", "hdf5"):
+            raise ValueError(f"save_format={save_format!r} is not supported: symk saves the HDF5 format ('h5')")
+        if save_format is None:
+            _check_h5_name(path, "model.save")
+        model_config = json.dumps({"class_name": _class_name(self), "config": self.get_config()})
+        train_config = training_config(self) if include_optimizer else None
+        with atomic_h5_writer(path, overwrite) as f:
+            f.attrs["keras_version"] = KERAS_FORMAT_VERSION
+            f.attrs["backend"] = BACKEND_NAME
+            f.attrs.create("model_config", model_config, dtype=ASCII)
+            if train_config is not None:
+                f.attrs.create("training_config", json.dumps(train_config), dtype=ASCII)
+            save_weights_to_group(f.create_group("model_weights"), self, KERAS_FORMAT_VERSION, BACKEND_NAME)
+            variables = optimizer_variables(self) if include_optimizer else []
+            if variables:
+                group = f.create_group("optimizer_weights")
+                names = optimizer_weight_names(self, variables)
+                save_attributes(group, "weight_names", names)
+                for name, var in zip(names, variables):
+                    group.create_dataset(name, data=var.numpy())
+
+    def save_weights(self, filepath, overwrite: bool = True, save_format=None, **kwargs):
+        """'x.weights.h5': Keras 3 layout (optimizer included when compiled); other '.h5': legacy layout."""
+        from .files import as_path, atomic_h5_writer
+
+        path = as_path(filepath)
+        if save_format not in (None, "h5", "hdf5"):
+            raise ValueError(f"save_format={save_format!r} is not supported: symk saves weights as HDF5 ('h5')")
+        if path.endswith(".weights.h5"):
+            from .keras3_weights import write_weights
+            from .training_state import optimizer_variables
+
+            with atomic_h5_writer(path, overwrite) as f:
+                write_weights(f, self, optimizer_variables(self))
+            return
+        if save_format is None:
+            _check_h5_name(path, "save_weights")
+        from .legacy_h5 import save_weights_to_group
+
+        with atomic_h5_writer(path, overwrite) as f:
+            save_weights_to_group(f, self, KERAS_FORMAT_VERSION, BACKEND_NAME)
+
+    def load_weights(self, filepath, by_name: bool = False, skip_mismatch: bool = False, **kwargs):
+        """Weights from either layout (the file's contents decide); by position unless by_name=True."""
+        from .files import FileFormatError, as_path, open_h5
+
+        path = as_path(filepath)
+        with open_h5(path, WEIGHTS_FILE) as f:
+            group = f["model_weights"] if "layer_names" not in f.attrs and "model_weights" in f else f
+            if "layer_names" in group.attrs or "layer_names0" in group.attrs:
+                from .legacy_h5 import load_weights_from_group
+
+                load_weights_from_group(group, self, by_name=by_name, skip_mismatch=skip_mismatch)
+                return self
+            if "layers" in f or "vars" in f:
+                if by_name:
+                    raise ValueError(f"{path!r} is a Keras 3 .weights.h5 file, which names layers by class, not by "
+                                     "layer name: by_name=True is only for the legacy .h5 layout.")
+                from .keras3_weights import read_weights
+                from .training_state import restore_optimizer
+
+                optimizer_values = read_weights(f, self, skip_mismatch=skip_mismatch)
+                restore_optimizer(self, optimizer_values)
+                return self
+            raise FileFormatError(f"{path!r} is an HDF5 file but holds no Keras weights: expected a 'layer_names' "
+                                  "attribute (legacy .h5 layout) or 'layers'/'vars' groups (Keras 3 .weights.h5); "
+                                  f"found groups {sorted(f.keys())} and attributes {sorted(f.attrs.keys())}.")
+
+    def to_json(self, **kwargs) -> str:
+        """The architecture as JSON (Keras's format); `model_from_json` reads it back."""
+        return json.dumps({"class_name": _class_name(self), "config": self.get_config(),
+                           "keras_version": KERAS_FORMAT_VERSION, "backend": BACKEND_NAME}, **kwargs)
+
+    def to_yaml(self, **kwargs):
+        raise RuntimeError("Method model.to_yaml() has been removed from Keras (it could run arbitrary code on "
+                           "load). Use model.to_json() instead.")
+
+
+def _class_name(model) -> str:
+    """'Sequential' / 'Functional' for symk's own classes, the registered name for users' subclasses."""
+    from ..models import Sequential
+    from .registry import get_registered_name
+
+    registered = get_registered_name(model)
+    if ">" in registered:
+        return registered
+    if type(model).__module__.startswith("symk."):
+        return "Sequential" if isinstance(model, Sequential) else "Functional"
+    return registered
+
+
+# -- loading ---------------------------------------------------------------------------
+def model_from_config(config: dict, custom_objects=None, safe_mode: bool = True):
+    """A model (or layer) from {'class_name': ..., 'config': ...}."""
+    from .layer_config import deserialize_layer
+
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError("model_from_config expects a dict with 'class_name' and 'config' (what get_config() gives "
+                         "wrapped as {'class_name': type(model).__name__, 'config': model.get_config()}); "
+                         f"got {str(config)[:200]}")
+    return deserialize_layer(config, custom_objects, safe_mode)
+
+
+def model_from_json(json_string: str, custom_objects=None, safe_mode: bool = True):
+    try:
+        config = json.loads(json_string)
+    except (TypeError, json.JSONDecodeError) as err:
+        raise ValueError(f"model_from_json: the string is not valid JSON ({err}); pass what model.to_json() "
+                         "returned") from None
+    return model_from_config(config, custom_objects, safe_mode)
+
+
+def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):
+    """A model from a .h5 file written by symk, Keras 2 (tf.keras) or Keras 3's legacy writer."""
+    from .files import FileFormatError, as_path, open_h5
+    from .legacy_h5 import load_attributes, load_weights_from_group
+    from .registry import CustomObjectScope
+    from .training_state import compile_from_training_config, restore_optimizer
+
+    path = as_path(filepath)
+    if os.path.isfile(path) and path.endswith(".keras"):
+        raise FileFormatError(f"{path!r}: Keras 3 '.keras' archives are not supported; in Keras, save the model "
+                              "with model.save('model.h5') and load that file.")
+    with open_h5(path, MODEL_FILE) as f, CustomObjectScope(custom_objects or {}):
+        raw = f.attrs.get("model_config")
+        if raw is None:
+            hint = (" It looks like a weights-only file: build the model in code and call model.load_weights()."
+                    if "layer_names" in f.attrs or "layers" in f else "")
+            raise FileFormatError(f"{path!r} has no 'model_config' attribute, so it holds no architecture: expected "
+                                  f"{MODEL_FILE}.{hint}")
+        try:
+            config = json.loads(raw.decode("utf8") if hasattr(raw, "decode") else raw)
+        except json.JSONDecodeError as err:
+            raise FileFormatError(f"{path!r}: its model_config attribute is not valid JSON ({err})") from None
+        model = model_from_config(config, custom_objects, safe_mode)
+        if "model_weights" not in f:
+            raise FileFormatError(f"{path!r} has a model_config but no 'model_weights' group: expected {MODEL_FILE}")
+        load_weights_from_group(f["model_weights"], model)
+        raw_training = f.attrs.get("training_config")
+        if compile and raw_training is not None and hasattr(model, "compile"):
+            training = json.loads(raw_training.decode("utf8") if hasattr(raw_training, "decode") else raw_training)
+            if compile_from_training_config(model, training, custom_objects) and "optimizer_weights" in f:
+                group = f["optimizer_weights"]
+                restore_optimizer(model, [group[name][()] for name in load_attributes(group, "weight_names")])
+    return model
+
+
+def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool = True, **kwargs):
+    """Functional form of model.save."""
+    model.save(filepath, overwrite=overwrite, include_optimizer=include_optimizer, **kwargs)

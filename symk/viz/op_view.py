@@ -4,9 +4,10 @@
     view.nodes["7"]["op"]            # 'matmul'
 
 Nodes are keyed by the op node's id as a string and carry: kind='op', op, name, scope
-('inner/dense'), layer (outermost layer name), cluster (the scope again, for DOT
-clusters), shape, dtype, params, attrs. Edges (one per graph edge, so a tensor used
-twice by one op gives two edges) carry position, index, shape and dtype of the tensor.
+('inner/dense'), layer_name (outermost layer), cluster (the scope again, for DOT
+clusters; a weight, which no layer scope holds, goes to its first reader's), output_shape,
+dtype, params, attrs. Edges (one per graph edge, so a tensor used twice by one op gives
+two edges) carry position, index, tensor_shape and dtype.
 """
 from __future__ import annotations
 
@@ -35,13 +36,22 @@ def op_view(source, name: str = "") -> nx.MultiDiGraph:
         scope = "/".join(data.get("scope") or ())
         layer = data.get("layer")
         view.add_node(
-            str(node), kind="op", op=data["op"], name=str(data["name"]), scope=scope, cluster=scope,
-            layer=getattr(layer, "name", "") if layer is not None else "",
-            shape=format_specs(data["specs"]), dtype=format_dtypes(data["specs"]),
+            str(node), kind="op", op=data["op"], name=str(data["name"]), scope=scope,
+            cluster=scope or _reader_scope(graph, node),
+            layer_name=getattr(layer, "name", "") if layer is not None else "",
+            output_shape=format_specs(data["specs"]), dtype=format_dtypes(data["specs"]),
             params=parameter_count(data), attrs=format_attrs(data.get("attrs")),
         )
     for source_node, target_node, edge in graph.nx.edges(data=True):
         spec = graph.node(source_node)["specs"][edge["index"]]
         view.add_edge(str(source_node), str(target_node), position=int(edge["position"]),
-                      index=int(edge["index"]), shape=format_specs([spec]), dtype=str(spec.dtype))
+                      index=int(edge["index"]), tensor_shape=format_specs([spec]), dtype=str(spec.dtype))
     return view
+
+
+def _reader_scope(graph: Graph, node: int) -> str:
+    """Weights and constants belong to no layer; drawing them beside the op that reads them keeps layers whole."""
+    if graph.op(node) not in ("parameter", "constant"):
+        return ""
+    readers = sorted(graph.users_of(node))
+    return "/".join(graph.node(readers[0]).get("scope") or ()) if readers else ""

@@ -1,1 +1,0 @@
-"""`symk.callbacks`: filled by [train]."""

@@ -1,0 +1,140 @@
+"""Callback base class with every Keras hook, the list that dispatches them, History and
+ProgbarLogger (added by fit/evaluate/predict as Keras adds them)."""
+from __future__ import annotations
+
+from ..training.progbar import Progbar
+
+
+class Callback:
+    """Override any `on_*` hook; `self.model` and `self.params` are set by fit()."""
+
+    def __init__(self):
+        self.model = None
+        self.params = {}
+        self.validation_data = None
+
+    def set_model(self, model) -> None:
+        self.model = model
+
+    def set_params(self, params: dict) -> None:
+        self.params = params
+
+    def on_train_begin(self, logs=None): pass
+    def on_train_end(self, logs=None): pass
+    def on_epoch_begin(self, epoch, logs=None): pass
+    def on_epoch_end(self, epoch, logs=None): pass
+    def on_train_batch_begin(self, batch, logs=None): self.on_batch_begin(batch, logs)
+    def on_train_batch_end(self, batch, logs=None): self.on_batch_end(batch, logs)
+    def on_batch_begin(self, batch, logs=None): pass
+    def on_batch_end(self, batch, logs=None): pass
+    def on_test_begin(self, logs=None): pass
+    def on_test_end(self, logs=None): pass
+    def on_test_batch_begin(self, batch, logs=None): pass
+    def on_test_batch_end(self, batch, logs=None): pass
+    def on_predict_begin(self, logs=None): pass
+    def on_predict_end(self, logs=None): pass
+    def on_predict_batch_begin(self, batch, logs=None): pass
+    def on_predict_batch_end(self, batch, logs=None): pass
+
+    def _uses_batch_hooks(self) -> bool:
+        """True when a subclass overrides a per-batch hook (then fit keeps Variables current per step)."""
+        hooks = ("on_batch_begin", "on_batch_end", "on_train_batch_begin", "on_train_batch_end",
+                 "on_test_batch_begin", "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end")
+        return any(getattr(type(self), h) is not getattr(Callback, h) for h in hooks)
+
+
+class CallbackList:
+    """Calls each hook on every callback in order."""
+
+    def __init__(self, callbacks=None, model=None, params=None):
+        self.callbacks = list(callbacks or [])
+        for cb in self.callbacks:
+            if not isinstance(cb, Callback):
+                raise TypeError(f"callbacks must be Callback instances; got {type(cb).__name__} ({cb!r})")
+            if model is not None:
+                cb.set_model(model)
+            if params is not None:
+                cb.set_params(params)
+
+    def __getattr__(self, hook):
+        if not hook.startswith("on_"):
+            raise AttributeError(hook)
+
+        def dispatch(*args, **kwargs):
+            for cb in self.callbacks:
+                getattr(cb, hook)(*args, **kwargs)
+
+        return dispatch
+
+    def uses_batch_hooks(self, ignore=()) -> bool:
+        return any(cb._uses_batch_hooks() for cb in self.callbacks if not isinstance(cb, ignore))
+
+
+class History(Callback):
+    """Records each epoch's logs: `history.history['loss']` is one value per epoch."""
+
+    def __init__(self):
+        super().__init__()
+        self.history: dict[str, list] = {}
+        self.epoch: list[int] = []
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for k, v in (logs or {}).items():
+            self.history.setdefault(k, []).append(v)
+
+
+class ProgbarLogger(Callback):
+    """The progress display of fit (per `verbose`), evaluate and predict."""
+
+    def __init__(self, count_mode: str = "steps", verbose: int = 1):
+        super().__init__()
+        self.verbose = verbose
+        self._bar = None
+        self._epochs = 1
+
+    def on_train_begin(self, logs=None):
+        self._epochs = self.params.get("epochs", 1)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.verbose:
+            print(f"Epoch {epoch + 1}/{self._epochs}", flush=True)
+        self._bar = Progbar(self.params.get("steps"), verbose=self.verbose)
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._bar is not None:
+            self._bar.update(batch + 1, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._bar is not None:
+            self._bar.finish(logs)
+            self._bar = None
+
+    def on_test_begin(self, logs=None):
+        if not self.params.get("in_fit") and self.verbose:
+            self._bar = Progbar(self.params.get("steps"), verbose=self.verbose)
+
+    def on_test_batch_end(self, batch, logs=None):
+        if not self.params.get("in_fit") and self._bar is not None:
+            self._bar.update(batch + 1, logs)
+
+    def on_test_end(self, logs=None):
+        if not self.params.get("in_fit") and self._bar is not None:
+            self._bar.finish(logs)
+            self._bar = None
+
+    def on_predict_begin(self, logs=None):
+        if self.verbose:
+            self._bar = Progbar(self.params.get("steps"), verbose=self.verbose)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        if self._bar is not None:
+            self._bar.update(batch + 1)
+
+    def on_predict_end(self, logs=None):
+        if self._bar is not None:
+            self._bar.finish()
+            self._bar = None

@@ -1,0 +1,235 @@
+"""The `symk` command: summary, graph export, optimizer reports and file conversion for .h5 models.
+
+    symk summary model.h5
+    symk graph model.h5 --level ops --format svg -o model.svg --optimize inference
+    symk optimize model.h5 --report
+    symk convert model.h5 model.weights.h5
+
+Exit codes: 0 done, 1 the command failed (missing or unreadable file, ...), 2 bad usage.
+Errors go to stderr as one line. symk (and jax) are imported only when a command runs,
+so `--help` and usage errors answer at once.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Optional, Sequence
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+LEVELS = ("layers", "ops")
+GRAPH_FORMATS = ("dot", "graphml", "json", "svg", "png", "pdf")
+MODES = ("inference", "training")
+
+
+class CommandError(Exception):
+    """A failure to report as one line on stderr with exit code 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one line that says where to find help."""
+
+    def error(self, message: str):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+# -- loading ------------------------------------------------------------------------
+def _check_h5(path: str) -> None:
+    import h5py
+
+    if not os.path.exists(path):
+        raise CommandError(f"no such file: {path}")
+    if os.path.isdir(path):
+        raise CommandError(f"{path} is a directory; expected an HDF5 (.h5) model file")
+    if not h5py.is_hdf5(path):
+        raise CommandError(f"{path} is not an HDF5 file; expected a Keras/symk .h5 model (saved with model.save)")
+
+
+def _has_architecture(path: str) -> bool:
+    import h5py
+
+    with h5py.File(path, "r") as file:
+        return "model_config" in file.attrs
+
+
+def load(path: str):
+    """A model from a Keras or symk .h5 file (architecture and weights), never running code from it."""
+    _check_h5(path)
+    if not _has_architecture(path):
+        raise CommandError(f"{path} holds weights only (no model_config): it has no architecture to load. "
+                           "Use a full model file (model.save('x.h5')), or `symk convert` with --model")
+    try:
+        from .models import load_model
+    except ImportError:
+        raise CommandError("this symk has no symk.models.load_model yet, so .h5 files cannot be read") from None
+    return load_model(path, compile=False)
+
+
+def _optimized_graph(model, mode: Optional[str]):
+    if mode is None:
+        return None
+    from .passes import optimize_model
+
+    subject, _ = optimize_model(model, mode, "default")
+    return subject.graph
+
+
+# -- commands -----------------------------------------------------------------------
+def cmd_summary(args) -> int:
+    model = load(args.file)
+    model.summary(expand_nested=args.expand_nested, show_trainable=args.show_trainable)
+    return EXIT_OK
+
+
+def _graph_format(args) -> str:
+    from .viz import format_for
+
+    if args.format:
+        return args.format
+    return format_for(args.output) if args.output and os.path.splitext(args.output)[1] else "dot"
+
+
+def cmd_graph(args) -> int:
+    from .viz import layer_view, model_diff, op_view, write_view
+
+    fmt = _graph_format(args)
+    if args.output is None and fmt in ("svg", "png", "pdf"):
+        raise CommandError(f"{fmt.upper()} output is binary or large: name a file with -o OUT.{fmt}")
+    model = load(args.file)
+    if args.diff:
+        view, _ = model_diff(model, mode=args.optimize or "inference")
+    elif args.level == "ops":
+        view = op_view(_optimized_graph(model, args.optimize) or model, name=model.name)
+    else:
+        view = layer_view(model, expand_nested=args.expand_nested, graph=_optimized_graph(model, args.optimize))
+    options = {"rankdir": args.rankdir} if fmt not in ("graphml", "json") else {}
+    if args.output is None:  # a text format to stdout, so it can be piped
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = write_view(view, os.path.join(folder, f"graph.{fmt}"), fmt, **options)
+            with open(path) as file:
+                sys.stdout.write(file.read())
+        return EXIT_OK
+    write_view(view, args.output, fmt, **options)
+    print(f"wrote {args.output} ({view.number_of_nodes()} nodes, {view.number_of_edges()} edges, "
+          f"{'op' if args.diff or args.level == 'ops' else 'layer'} level)")
+    return EXIT_OK
+
+
+def cmd_optimize(args) -> int:
+    model = load(args.file)
+    from .viz import model_diff, write_view
+
+    view, report = model_diff(model, mode=args.mode)
+    if args.report:
+        print(report)
+        for message in report.messages:
+            print(f"  {message}")
+    else:
+        print(f"{args.mode} pipeline: {report.nodes_before} -> {report.nodes_after} nodes")
+    if args.output:
+        write_view(view, args.output)
+        print(f"wrote the pass diff to {args.output}")
+    return EXIT_OK
+
+
+def _is_weights_path(path: str) -> bool:
+    return path.endswith(".weights.h5")
+
+
+def cmd_convert(args) -> int:
+    """Full legacy .h5 -> .weights.h5, or weights (either layout) + --model -> .h5 / .weights.h5."""
+    if os.path.abspath(args.input) == os.path.abspath(args.output):
+        raise CommandError("the output file is the input file; choose another name")
+    if not args.output.endswith(".h5"):
+        raise CommandError(f"{args.output}: name the output *.weights.h5 (Keras 3 weights layout) "
+                           "or *.h5 (legacy Keras layout)")
+    _check_h5(args.input)
+    if args.model:
+        model = load(args.model)
+        model.load_weights(args.input)
+    elif _has_architecture(args.input):
+        model = load(args.input)
+    else:
+        raise CommandError(f"{args.input} holds weights only: give the architecture with --model MODEL.h5")
+    if _is_weights_path(args.output) or args.weights_only:
+        model.save_weights(args.output)
+        kind = "weights"
+    else:
+        model.save(args.output)
+        kind = "model (architecture and weights)"
+    print(f"wrote {args.output}: {kind}, {len(model.weights)} weight arrays")
+    return EXIT_OK
+
+
+# -- the parser ---------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="symk", description="Inspect, draw, optimize and convert Keras/symk .h5 models.")
+    parser.add_argument("--traceback", action="store_true", help="show the full Python traceback on errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    summary = commands.add_parser("summary", help="print the model's layer table",
+                                  description="Print model.summary() of a .h5 model file.")
+    summary.add_argument("file", metavar="FILE.h5")
+    summary.add_argument("--expand-nested", action="store_true", help="list the layers of nested models too")
+    summary.add_argument("--show-trainable", action="store_true", help="add a column saying which layers train")
+    summary.set_defaults(run=cmd_summary)
+
+    graph = commands.add_parser("graph", help="export the model's graph (DOT, GraphML, JSON, SVG, PNG, PDF)",
+                                description="Export a model's layer graph or op graph. Text formats go to "
+                                            "stdout without -o; images need Graphviz's `dot`.")
+    graph.add_argument("file", metavar="FILE.h5")
+    graph.add_argument("--level", choices=LEVELS, default="layers", help="one node per layer, or per op")
+    graph.add_argument("--format", choices=GRAPH_FORMATS, help="default: from -o's extension, else dot")
+    graph.add_argument("-o", "--output", metavar="OUT", help="file to write (default: stdout)")
+    graph.add_argument("--optimize", choices=MODES, help="draw the graph after this pass pipeline")
+    graph.add_argument("--diff", action="store_true",
+                       help="op graph with what the pipeline removed/added/fused highlighted")
+    graph.add_argument("--expand-nested", action="store_true", help="draw nested models as clusters of layers")
+    graph.add_argument("--rankdir", choices=("TB", "LR"), default="TB", help="top-to-bottom or left-to-right")
+    graph.set_defaults(run=cmd_graph)
+
+    optimize = commands.add_parser("optimize", help="run the pass pipeline and say what it changed",
+                                   description="Run symk's default pass pipeline on a model (the file is "
+                                               "not changed) and report what each pass did.")
+    optimize.add_argument("file", metavar="FILE.h5")
+    optimize.add_argument("--mode", choices=MODES, default="inference", help="which pipeline (default inference)")
+    optimize.add_argument("--report", action="store_true", help="print the per-pass table and every rewrite")
+    optimize.add_argument("-o", "--output", metavar="OUT", help="also draw the pass diff (.dot/.graphml/.json/.svg)")
+    optimize.set_defaults(run=cmd_optimize)
+
+    convert = commands.add_parser("convert", help="convert between legacy .h5 and .weights.h5 files",
+                                  description="IN: a full legacy .h5 model, or a weights file with --model. "
+                                              "OUT: *.weights.h5 writes Keras 3 weights; *.h5 a full legacy model.")
+    convert.add_argument("input", metavar="IN")
+    convert.add_argument("output", metavar="OUT")
+    convert.add_argument("--model", metavar="MODEL.h5", help="the architecture, when IN holds weights only")
+    convert.add_argument("--weights-only", action="store_true", help="write legacy weights-only .h5")
+    convert.set_defaults(run=cmd_convert)
+    return parser
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    return text if isinstance(error, CommandError) else f"{type(error).__name__}: {text}"
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print(f"symk {args.command}: interrupted", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:  # noqa: BLE001  (every failure becomes one line and exit code 1)
+        if args.traceback:
+            raise
+        print(f"symk {args.command}: error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,328 @@
+"""Convolution layers: Conv1D/2D/3D, their transposes, SeparableConv1D/2D, DepthwiseConv1D/2D.
+
+Each emits op "conv" (or "depthwise_conv" / "conv_transpose"), then "bias_add", then the
+activation, so passes can fold a following batch_norm into the kernel. Weight shapes and
+names follow Keras: Conv2D kernel (kh, kw, in/groups, out), Conv2DTranspose (kh, kw, out, in).
+
+    >>> Conv2D(16, 3, padding="same", activation="relu")(x)
+"""
+from __future__ import annotations
+
+from .. import activations, constraints, initializers, regularizers
+from ..ops.registry import apply
+from .base import Layer
+from .input_spec import InputSpec
+
+__all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+           "SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D",
+           "Convolution1D", "Convolution2D", "Convolution3D", "Convolution2DTranspose", "Convolution3DTranspose",
+           "SeparableConvolution1D", "SeparableConvolution2D", "Deconvolution2D", "Deconvolution3D"]
+
+
+def _serialize(obj, module):
+    return None if obj is None else module.serialize(obj)
+
+
+def normalize_tuple(value, rank: int, what: str, layer: str) -> tuple:
+    """Keras accepts an int (the same for every spatial axis) or one int per axis."""
+    items = (value,) * rank if isinstance(value, int) else tuple(value)
+    if len(items) != rank or not all(isinstance(v, int) and v > 0 for v in items):
+        raise ValueError(f"{layer}: {what} must be a positive integer or a tuple of {rank} positive integers; "
+                         f"received {what}={value!r}")
+    return items
+
+
+def normalize_data_format(value, layer: str) -> str:
+    value = (value or "channels_last").lower()
+    if value not in ("channels_last", "channels_first"):
+        raise ValueError(f"{layer}: data_format must be 'channels_last' or 'channels_first'; received {value!r}")
+    return value
+
+
+def normalize_padding(value, allowed, layer: str) -> str:
+    value = str(value).lower()
+    if value not in allowed:
+        raise ValueError(f"{layer}: padding must be one of {allowed}; received padding={value!r}")
+    return value
+
+
+class _Conv(Layer):
+    """Shared by every convolution: argument checks, the kernel and bias, configs."""
+
+    rank = 2
+    paddings = ("valid", "same")
+    kernel_weight_name = "kernel"
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1, groups=1,
+                 activation=None, use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        cls = type(self).__name__
+        if filters is not None and (not isinstance(filters, int) or filters <= 0):
+            raise ValueError(f"{cls}: filters must be a positive integer; received filters={filters!r}")
+        self.filters = filters
+        self.groups = int(groups)
+        if self.groups < 1 or (filters is not None and filters % self.groups):
+            raise ValueError(f"{cls}: filters ({filters}) must be a multiple of groups ({groups})")
+        self.kernel_size = normalize_tuple(kernel_size, self.rank, "kernel_size", cls)
+        self.strides = normalize_tuple(strides, self.rank, "strides", cls)
+        self.dilation_rate = normalize_tuple(dilation_rate, self.rank, "dilation_rate", cls)
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError(f"{cls}: strides > 1 together with dilation_rate > 1 is not supported (as in Keras); "
+                             f"received strides={self.strides} and dilation_rate={self.dilation_rate}")
+        self.padding = normalize_padding(padding, self.paddings, cls)
+        self.data_format = normalize_data_format(data_format, cls)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.input_spec = InputSpec(min_ndim=self.rank + 2)
+
+    @property
+    def channel_axis(self) -> int:
+        return -1 if self.data_format == "channels_last" else 1
+
+    def _input_channels(self, input_shape) -> int:
+        if len(input_shape) != self.rank + 2:
+            raise ValueError(f"Layer {self.name!r} ({type(self).__name__}) expects inputs of rank {self.rank + 2} "
+                             f"(batch, {self.rank} spatial axes, channels); received input shape {tuple(input_shape)}")
+        channels = input_shape[self.channel_axis]
+        if channels is None:
+            raise ValueError(f"Layer {self.name!r}: the channel axis ({self.channel_axis}) of the input must be known "
+                             f"to build the kernel; received input shape {tuple(input_shape)}. "
+                             "Check data_format, or give the input a fixed number of channels.")
+        return channels
+
+    def kernel_shape(self, channels: int) -> tuple:
+        if channels % self.groups:
+            raise ValueError(f"Layer {self.name!r}: the input's {channels} channels must be a multiple of "
+                             f"groups={self.groups}")
+        return self.kernel_size + (channels // self.groups, self.filters)
+
+    def output_channels(self, channels: int) -> int:
+        return self.filters
+
+    def build(self, input_shape):
+        channels = self._input_channels(input_shape)
+        self.kernel = self.add_weight(self.kernel_weight_name, self.kernel_shape(channels),
+                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.output_channels(channels),), initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self.channel_axis: channels})
+        super().build(input_shape)
+
+    def convolve(self, inputs):
+        return apply("conv", [inputs, self.kernel], strides=self.strides, padding=self.padding,
+                     dilation_rate=self.dilation_rate, groups=self.groups, data_format=self.data_format)
+
+    def call(self, inputs):
+        x = self.convolve(inputs)
+        if self.bias is not None:
+            x = apply("bias_add", [x, self.bias], data_format=self.data_format)
+        return self.activation(x)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            filters=self.filters, kernel_size=self.kernel_size, strides=self.strides, padding=self.padding,
+            data_format=self.data_format, dilation_rate=self.dilation_rate, groups=self.groups,
+            activation=activations.serialize(self.activation), use_bias=self.use_bias,
+            kernel_initializer=initializers.serialize(self.kernel_initializer),
+            bias_initializer=initializers.serialize(self.bias_initializer),
+            kernel_regularizer=_serialize(self.kernel_regularizer, regularizers),
+            bias_regularizer=_serialize(self.bias_regularizer, regularizers),
+            activity_regularizer=_serialize(self.activity_regularizer, regularizers),
+            kernel_constraint=_serialize(self.kernel_constraint, constraints),
+            bias_constraint=_serialize(self.bias_constraint, constraints))
+        return config
+
+
+class Conv1D(_Conv):
+    """1-D convolution over (batch, steps, channels); padding 'causal' pads only the past."""
+    rank = 1
+    paddings = ("valid", "same", "causal")
+
+
+class Conv2D(_Conv):
+    rank = 2
+
+
+class Conv3D(_Conv):
+    rank = 3
+
+
+class _ConvTranspose(_Conv):
+    """Kernel (*spatial, filters, in); output length (n-1)*s + max(k, s) ('valid') or n*s ('same')."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None, data_format=None,
+                 dilation_rate=1, **kwargs):
+        kwargs.pop("groups", None)
+        super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, **kwargs)
+        self.output_padding = None
+        if output_padding is not None:
+            pads = (output_padding,) * self.rank if isinstance(output_padding, int) else tuple(output_padding)
+            if len(pads) != self.rank or not all(isinstance(p, int) and p >= 0 for p in pads):
+                raise ValueError(f"{type(self).__name__}: output_padding must be a non-negative integer or a tuple of "
+                                 f"{self.rank} of them; received {output_padding!r}")
+            self.output_padding = pads
+            for op, s in zip(pads, self.strides):
+                if op >= s:
+                    raise ValueError(f"{type(self).__name__}: output_padding {self.output_padding} must be smaller "
+                                     f"than the strides {self.strides} on every axis")
+
+    def kernel_shape(self, channels: int) -> tuple:
+        return self.kernel_size + (self.filters, channels)
+
+    def convolve(self, inputs):
+        return apply("conv_transpose", [inputs, self.kernel], strides=self.strides, padding=self.padding,
+                     dilation_rate=self.dilation_rate, output_padding=self.output_padding, data_format=self.data_format)
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("groups")
+        config["output_padding"] = self.output_padding
+        return config
+
+
+class Conv1DTranspose(_ConvTranspose):
+    rank = 1
+
+
+class Conv2DTranspose(_ConvTranspose):
+    rank = 2
+
+
+class Conv3DTranspose(_ConvTranspose):
+    rank = 3
+
+
+class _DepthwiseConv(_Conv):
+    """One filter bank per input channel: kernel (*spatial, in, depth_multiplier), output in * multiplier."""
+
+    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1, data_format=None,
+                 dilation_rate=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, depthwise_constraint=None, bias_constraint=None, **kwargs):
+        kwargs.pop("filters", None)
+        super().__init__(None, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
+                         kernel_initializer=depthwise_initializer, bias_initializer=bias_initializer,
+                         kernel_regularizer=depthwise_regularizer, bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer, kernel_constraint=depthwise_constraint,
+                         bias_constraint=bias_constraint, **kwargs)
+        if not isinstance(depth_multiplier, int) or depth_multiplier < 1:
+            raise ValueError(f"{type(self).__name__}: depth_multiplier must be a positive integer; "
+                             f"received {depth_multiplier!r}")
+        self.depth_multiplier = depth_multiplier
+
+    def kernel_shape(self, channels: int) -> tuple:
+        return self.kernel_size + (channels, self.depth_multiplier)
+
+    def output_channels(self, channels: int) -> int:
+        return channels * self.depth_multiplier
+
+    def convolve(self, inputs):
+        return apply("depthwise_conv", [inputs, self.kernel], strides=self.strides, padding=self.padding,
+                     dilation_rate=self.dilation_rate, data_format=self.data_format)
+
+    def get_config(self):
+        config = super().get_config()
+        for key in ("filters", "groups", "kernel_initializer", "kernel_regularizer", "kernel_constraint"):
+            config.pop(key)
+        config.update(depth_multiplier=self.depth_multiplier,
+                      depthwise_initializer=initializers.serialize(self.kernel_initializer),
+                      depthwise_regularizer=_serialize(self.kernel_regularizer, regularizers),
+                      depthwise_constraint=_serialize(self.kernel_constraint, constraints))
+        return config
+
+
+class DepthwiseConv1D(_DepthwiseConv):
+    rank = 1
+    paddings = ("valid", "same", "causal")
+
+
+class DepthwiseConv2D(_DepthwiseConv):
+    rank = 2
+
+
+class _SeparableConv(_Conv):
+    """A depthwise conv then a 1x1 conv: depthwise_kernel (*k, in, dm), pointwise_kernel (1.., in*dm, filters)."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
+                 depth_multiplier=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform",
+                 pointwise_initializer="glorot_uniform", bias_initializer="zeros", depthwise_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None, **kwargs):
+        kwargs.pop("groups", None)
+        super().__init__(filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
+                         dilation_rate=dilation_rate, activation=activation, use_bias=use_bias,
+                         kernel_initializer=depthwise_initializer, bias_initializer=bias_initializer,
+                         kernel_regularizer=depthwise_regularizer, bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer, kernel_constraint=depthwise_constraint,
+                         bias_constraint=bias_constraint, **kwargs)
+        if not isinstance(depth_multiplier, int) or depth_multiplier < 1:
+            raise ValueError(f"{type(self).__name__}: depth_multiplier must be a positive integer; "
+                             f"received {depth_multiplier!r}")
+        self.depth_multiplier = depth_multiplier
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
+        self.pointwise_constraint = constraints.get(pointwise_constraint)
+
+    def build(self, input_shape):
+        channels = self._input_channels(input_shape)
+        self.depthwise_kernel = self.add_weight(
+            "depthwise_kernel", self.kernel_size + (channels, self.depth_multiplier),
+            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self.pointwise_kernel = self.add_weight(
+            "pointwise_kernel", (1,) * self.rank + (channels * self.depth_multiplier, self.filters),
+            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
+            constraint=self.pointwise_constraint)
+        self.bias = None
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.filters,), initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self.channel_axis: channels})
+        Layer.build(self, input_shape)
+
+    def convolve(self, inputs):
+        x = apply("depthwise_conv", [inputs, self.depthwise_kernel], strides=self.strides, padding=self.padding,
+                  dilation_rate=self.dilation_rate, data_format=self.data_format)
+        return apply("conv", [x, self.pointwise_kernel], data_format=self.data_format)
+
+    def get_config(self):
+        config = super().get_config()
+        for key in ("groups", "kernel_initializer", "kernel_regularizer", "kernel_constraint"):
+            config.pop(key)
+        config.update(depth_multiplier=self.depth_multiplier,
+                      depthwise_initializer=initializers.serialize(self.kernel_initializer),
+                      pointwise_initializer=initializers.serialize(self.pointwise_initializer),
+                      depthwise_regularizer=_serialize(self.kernel_regularizer, regularizers),
+                      pointwise_regularizer=_serialize(self.pointwise_regularizer, regularizers),
+                      depthwise_constraint=_serialize(self.kernel_constraint, constraints),
+                      pointwise_constraint=_serialize(self.pointwise_constraint, constraints))
+        return config
+
+
+class SeparableConv1D(_SeparableConv):
+    rank = 1
+    paddings = ("valid", "same", "causal")
+
+
+class SeparableConv2D(_SeparableConv):
+    rank = 2
+
+
+# Keras 2 spellings
+Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
+Convolution2DTranspose, Convolution3DTranspose = Conv2DTranspose, Conv3DTranspose
+Deconvolution2D, Deconvolution3D = Conv2DTranspose, Conv3DTranspose
+SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D

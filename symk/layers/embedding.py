@@ -1,0 +1,78 @@
+"""Embedding: integer indices -> rows of a learned (input_dim, output_dim) table; mask_zero masks index 0.
+
+    Embedding(1000, 64, mask_zero=True)(Input(shape=(10,), dtype="int32"))  # (None, 10, 64)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import constraints, initializers, regularizers
+from ..ops.registry import apply
+from .base import Layer
+
+__all__ = ["Embedding"]
+
+
+def _serialize(obj, module):
+    return None if obj is None else module.serialize(obj)
+
+
+class Embedding(Layer):
+    """Looks up `embeddings[inputs]`; weights: embeddings (input_dim, output_dim)."""
+
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
+                 embeddings_constraint=None, mask_zero=False, input_length=None, activity_regularizer=None,
+                 **kwargs):
+        kwargs.pop("sparse", None)
+        kwargs.pop("lora_rank", None)
+        kwargs.pop("quantization_config", None)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        for what, value in (("input_dim", input_dim), ("output_dim", output_dim)):
+            if not isinstance(value, (int, np.integer)) or value <= 0:
+                raise ValueError(f"Embedding: {what} must be a positive integer, got {value!r}")
+        self.input_dim, self.output_dim = input_dim, output_dim
+        # Keras's 'uniform' for embeddings is RandomUniform(-0.05, 0.05)
+        if embeddings_initializer == "uniform":
+            embeddings_initializer = initializers.RandomUniform(-0.05, 0.05)
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
+        self.input_length = input_length
+        if input_length is not None and self._batch_input_shape is None:
+            # Keras 2: Embedding(..., input_length=n) as a first layer means inputs of shape (None, n)
+            lengths = tuple(input_length) if isinstance(input_length, (list, tuple)) else (input_length,)
+            self._batch_input_shape = (None,) + lengths
+
+    def build(self, input_shape):
+        self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),
+                                          initializer=self.embeddings_initializer,
+                                          regularizer=self.embeddings_regularizer,
+                                          constraint=self.embeddings_constraint)
+        super().build(input_shape)
+
+    def call(self, inputs):
+        if "int" not in inputs.dtype:
+            inputs = apply("cast", [inputs], dtype="int32")  # float index data from numpy (Keras casts too)
+        return apply("take", [self.embeddings, inputs], axis=0)
+
+    def compute_mask(self, inputs, mask=None):
+        if not self.mask_zero:
+            return None
+        return apply("not_equal", [inputs, 0])
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape) + (self.output_dim,)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(input_dim=self.input_dim, output_dim=self.output_dim,
+                      embeddings_initializer=initializers.serialize(self.embeddings_initializer),
+                      embeddings_regularizer=_serialize(self.embeddings_regularizer, regularizers),
+                      activity_regularizer=_serialize(self.activity_regularizer, regularizers),
+                      embeddings_constraint=_serialize(self.embeddings_constraint, constraints),
+                      mask_zero=self.mask_zero)
+        if self.input_length is not None:
+            config["input_length"] = self.input_length
+        return config

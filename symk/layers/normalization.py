@@ -1,0 +1,300 @@
+"""Normalization layers: BatchNormalization, LayerNormalization, GroupNormalization, UnitNormalization.
+
+BatchNormalization emits one "batch_norm" op for inference (the [passes] fold it into a
+preceding conv), computes batch statistics for training, and picks between the two with
+"training_select", so the training flag of fit/predict decides at codegen time.
+
+    >>> BatchNormalization()(x)                    # gamma, beta, moving_mean, moving_variance
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import constraints, initializers, regularizers
+from ..ops.registry import apply
+from .base import Layer
+from .input_spec import InputSpec
+
+__all__ = ["BatchNormalization", "LayerNormalization", "UnitNormalization", "GroupNormalization"]
+
+# Keras 2 arguments accepted for old configs; they change nothing here.
+_LEGACY_BATCH_NORM_ARGS = ("fused", "virtual_batch_size", "adjustment", "renorm_clipping", "renorm_momentum",
+                           "synchronized", "moving_mean_regularizer", "moving_variance_regularizer")
+
+
+def _serialize(obj, module):
+    return None if obj is None else module.serialize(obj)
+
+
+def _single_axis(axis, layer: str) -> int:
+    if isinstance(axis, (list, tuple)):
+        if len(axis) != 1:
+            raise ValueError(f"{layer}: axis must be a single integer; received axis={axis!r}")
+        axis = axis[0]
+    if not isinstance(axis, int):
+        raise ValueError(f"{layer}: axis must be an integer; received axis={axis!r}")
+    return axis
+
+
+def _positive_axes(axes, rank: int, layer) -> tuple:
+    out = []
+    for a in axes:
+        if not -rank <= a < rank:
+            raise ValueError(f"Layer {layer.name!r}: axis {a} is out of range for inputs of rank {rank}; "
+                             f"use an axis in [{-rank}, {rank - 1}]")
+        out.append(a % rank)
+    return tuple(sorted(set(out)))
+
+
+def _param_shape_for(input_shape, axes, layer) -> tuple:
+    shape = tuple(input_shape[a] for a in axes)
+    if None in shape:
+        raise ValueError(f"Layer {layer.name!r}: the normalized axes {axes} of the input must be known to build "
+                         f"its weights; received input shape {tuple(input_shape)}")
+    return shape
+
+
+class BatchNormalization(Layer):
+    """Normalizes with batch statistics in training (updating the moving ones) and the moving ones otherwise."""
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 renorm=False, **kwargs):
+        for legacy in _LEGACY_BATCH_NORM_ARGS:
+            kwargs.pop(legacy, None)
+        super().__init__(**kwargs)
+        if renorm:
+            raise ValueError("BatchNormalization: renorm=True (batch renormalization) is not supported; "
+                             "use renorm=False")
+        self.axis = _single_axis(axis, "BatchNormalization")
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"BatchNormalization: momentum must be in [0, 1]; received {momentum!r}")
+        if epsilon <= 0:
+            raise ValueError(f"BatchNormalization: epsilon must be positive; received {epsilon!r}")
+        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        rank = len(input_shape)
+        (self._axis,) = _positive_axes((self.axis,), rank, self)
+        (channels,) = _param_shape_for(input_shape, (self._axis,), self)
+        self.gamma = self.beta = None
+        if self.scale:
+            self.gamma = self.add_weight("gamma", (channels,), initializer=self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight("beta", (channels,), initializer=self.beta_initializer,
+                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self.moving_mean = self.add_weight("moving_mean", (channels,), initializer=self.moving_mean_initializer,
+                                           trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", (channels,),
+                                               initializer=self.moving_variance_initializer, trainable=False)
+        self.input_spec = InputSpec(ndim=rank, axes={self._axis: channels})
+        super().build(input_shape)
+
+    def _scale_and_offset(self):
+        """gamma and beta, or constant ones / zeros when scale / center is off (the op always takes both)."""
+        channels = self.moving_mean.shape[0]
+        gamma = self.gamma if self.gamma is not None else np.ones((channels,), self.moving_mean.dtype)
+        beta = self.beta if self.beta is not None else np.zeros((channels,), self.moving_mean.dtype)
+        return gamma, beta
+
+    def call(self, inputs, training=None, mask=None):
+        gamma, beta = self._scale_and_offset()
+        inference = apply("batch_norm", [inputs, self.moving_mean, self.moving_variance, gamma, beta],
+                          axis=self._axis, epsilon=self.epsilon)
+        # NOTE: a frozen layer always normalizes with its moving statistics, as in Keras
+        if training is False or not self.trainable:
+            return inference
+        rank = len(inputs.shape)
+        reduce_axes = tuple(a for a in range(rank) if a != self._axis)
+        broadcast = tuple(-1 if a == self._axis else 1 for a in range(rank))
+        mean = apply("mean", [inputs], axis=reduce_axes, keepdims=True)
+        variance = apply("var", [inputs], axis=reduce_axes, keepdims=True)
+        inv = apply("rsqrt", [variance + self.epsilon]) * apply("reshape", [gamma], shape=broadcast)
+        train_out = inputs * inv + (apply("reshape", [beta], shape=broadcast) - mean * inv)
+        self._update_moving(self.moving_mean, apply("reshape", [mean], shape=(-1,)))
+        self._update_moving(self.moving_variance, apply("reshape", [variance], shape=(-1,)))
+        return apply("training_select", [train_out, inference])
+
+    def _update_moving(self, variable, batch_value):
+        old = variable.symbolic()
+        updated = old * self.momentum + batch_value * (1.0 - self.momentum)
+        # the update happens only in training: in inference the variable keeps its value
+        variable.assign(apply("training_select", [updated, old]))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center, scale=self.scale,
+            beta_initializer=initializers.serialize(self.beta_initializer),
+            gamma_initializer=initializers.serialize(self.gamma_initializer),
+            moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
+            moving_variance_initializer=initializers.serialize(self.moving_variance_initializer),
+            beta_regularizer=_serialize(self.beta_regularizer, regularizers),
+            gamma_regularizer=_serialize(self.gamma_regularizer, regularizers),
+            beta_constraint=_serialize(self.beta_constraint, constraints),
+            gamma_constraint=_serialize(self.gamma_constraint, constraints))
+        return config
+
+
+class LayerNormalization(Layer):
+    """Normalizes each sample over `axis` (default the last): (x - mean) / sqrt(var + eps) * gamma + beta."""
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        axes = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
+        if not axes or not all(isinstance(a, int) for a in axes):
+            raise ValueError(f"LayerNormalization: axis must be an integer or a list of integers; received {axis!r}")
+        self.axis = axis if isinstance(axis, int) else list(axes)
+        self._axes_arg = axes
+        self.epsilon = float(epsilon)
+        self.center, self.scale, self.rms_scaling = bool(center), bool(scale), bool(rms_scaling)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        self._axes = _positive_axes(self._axes_arg, len(input_shape), self)
+        shape = _param_shape_for(input_shape, self._axes, self)
+        self.gamma = self.beta = None
+        if self.scale:
+            self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
+                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self._param_shape = shape
+        super().build(input_shape)
+
+    def call(self, inputs):
+        gamma = self.gamma if self.gamma is not None else np.ones(self._param_shape, "float32")
+        beta = self.beta if self.beta is not None else np.zeros(self._param_shape, "float32")
+        return apply("layer_norm", [inputs, gamma, beta], axis=self._axes, epsilon=self.epsilon,
+                     rms_scaling=self.rms_scaling)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale, rms_scaling=self.rms_scaling,
+            beta_initializer=initializers.serialize(self.beta_initializer),
+            gamma_initializer=initializers.serialize(self.gamma_initializer),
+            beta_regularizer=_serialize(self.beta_regularizer, regularizers),
+            gamma_regularizer=_serialize(self.gamma_regularizer, regularizers),
+            beta_constraint=_serialize(self.beta_constraint, constraints),
+            gamma_constraint=_serialize(self.gamma_constraint, constraints))
+        return config
+
+
+class UnitNormalization(Layer):
+    """Scales each sample to unit L2 norm over `axis`: x / sqrt(max(sum(x**2), 1e-12))."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(axis, int) and not (isinstance(axis, (list, tuple)) and all(isinstance(a, int) for a in axis)):
+            raise ValueError(f"UnitNormalization: axis must be an integer or a list of integers; received {axis!r}")
+        self.axis = axis if isinstance(axis, int) else list(axis)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        axes = _positive_axes((self.axis,) if isinstance(self.axis, int) else self.axis, len(inputs.shape), self)
+        squares = apply("sum", [apply("square", [inputs])], axis=axes, keepdims=True)
+        return inputs * apply("rsqrt", [apply("maximum", [squares, 1e-12])])
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}
+
+
+class GroupNormalization(Layer):
+    """Splits the channels along `axis` into `groups` and normalizes each group of each sample
+    over its channels and all other non-batch axes; then per-channel gamma and beta."""
+
+    def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
+                 gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(groups, int) or groups < 1:
+            raise ValueError(f"GroupNormalization: groups must be a positive integer; received groups={groups!r}")
+        self.groups, self.axis = groups, _single_axis(axis, "GroupNormalization")
+        self.epsilon, self.center, self.scale = float(epsilon), bool(center), bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        (self._axis,) = _positive_axes((self.axis,), len(input_shape), self)
+        (channels,) = _param_shape_for(input_shape, (self._axis,), self)
+        if channels % self.groups:
+            raise ValueError(f"Layer {self.name!r}: the {channels} channels on axis {self.axis} must be a multiple of "
+                             f"groups={self.groups}; choose groups that divide {channels}")
+        if any(d is None for d in input_shape[1:]):
+            raise ValueError(f"Layer {self.name!r}: GroupNormalization needs every non-batch axis known; "
+                             f"received input shape {tuple(input_shape)}")
+        self.gamma = self.beta = None
+        if self.scale:
+            self.gamma = self.add_weight("gamma", (channels,), initializer=self.gamma_initializer,
+                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight("beta", (channels,), initializer=self.beta_initializer,
+                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self.input_spec = InputSpec(ndim=len(input_shape), axes={self._axis: channels})
+        super().build(input_shape)
+
+    def call(self, inputs):
+        shape = tuple(inputs.shape)
+        axis, channels = self._axis, shape[self._axis]
+        grouped_shape = (-1,) + shape[1:axis] + (self.groups, channels // self.groups) + shape[axis + 1:]
+        grouped = apply("reshape", [inputs], shape=grouped_shape)
+        reduce_axes = tuple(a for a in range(1, len(grouped_shape)) if a != axis)
+        mean = apply("mean", [grouped], axis=reduce_axes, keepdims=True)
+        variance = apply("var", [grouped], axis=reduce_axes, keepdims=True)
+        param_shape = tuple(grouped_shape[a] if a in (axis, axis + 1) else 1 for a in range(len(grouped_shape)))
+        gamma = self.gamma if self.gamma is not None else np.ones((channels,), "float32")
+        beta = self.beta if self.beta is not None else np.zeros((channels,), "float32")
+        inv = apply("rsqrt", [variance + self.epsilon]) * apply("reshape", [gamma], shape=param_shape)
+        out = grouped * inv + (apply("reshape", [beta], shape=param_shape) - mean * inv)
+        return apply("reshape", [out], shape=(-1,) + shape[1:])
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            groups=self.groups, axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale,
+            beta_initializer=initializers.serialize(self.beta_initializer),
+            gamma_initializer=initializers.serialize(self.gamma_initializer),
+            beta_regularizer=_serialize(self.beta_regularizer, regularizers),
+            gamma_regularizer=_serialize(self.gamma_regularizer, regularizers),
+            beta_constraint=_serialize(self.beta_constraint, constraints),
+            gamma_constraint=_serialize(self.gamma_constraint, constraints))
+        return config

@@ -1,0 +1,171 @@
+"""Layer wrappers: Bidirectional (a recurrent layer run forwards and backwards, merged) and
+TimeDistributed (a layer or a whole model applied to every time step).
+
+    Bidirectional(LSTM(16))(Input(shape=(10, 8)))                  # (None, 32)
+    TimeDistributed(model)(Input(shape=(20, 784)))                 # model on each of 20 steps
+"""
+from __future__ import annotations
+
+from ..ops.registry import apply
+from .base import Layer
+from .input_spec import InputSpec
+from .recurrent import RNN
+
+__all__ = ["Bidirectional", "TimeDistributed", "Wrapper"]
+
+MERGE_MODES = ("concat", "sum", "mul", "ave", None)
+
+
+def _deserialize_layer(config):
+    if isinstance(config, Layer):
+        return config
+    from . import catalog
+
+    cls = getattr(catalog, config.get("class_name", ""), None)
+    if cls is None:
+        from . import core
+
+        cls = getattr(core, config.get("class_name", ""), None)
+    if cls is None:
+        raise ValueError(f"cannot build the wrapped layer from config {config!r}: unknown class")
+    return cls.from_config(dict(config["config"]))
+
+
+def _serialize_layer(layer) -> dict:
+    return {"module": "keras.layers", "class_name": type(layer).__name__, "config": layer.get_config(),
+            "registered_name": None}
+
+
+class Wrapper(Layer):
+    """A layer around another layer (its weights are the inner layer's)."""
+
+    def __init__(self, layer, **kwargs):
+        super().__init__(**kwargs)
+        layer = _deserialize_layer(layer)
+        if not isinstance(layer, Layer):
+            raise TypeError(f"{type(self).__name__} wraps a Layer instance; got {type(layer).__name__}")
+        self.layer = layer
+
+    def get_config(self):
+        return {**super().get_config(), "layer": _serialize_layer(self.layer)}
+
+
+class Bidirectional(Layer):
+    """Runs a recurrent layer forwards and a copy backwards; merges them (concat, sum, mul, ave or None)."""
+
+    def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
+        super().__init__(**kwargs)
+        layer = _deserialize_layer(layer)
+        if not isinstance(layer, RNN):
+            raise TypeError(f"Bidirectional wraps a recurrent layer (SimpleRNN, LSTM, GRU or RNN); got "
+                            f"{type(layer).__name__}")
+        if merge_mode not in MERGE_MODES:
+            raise ValueError(f"Bidirectional: invalid merge_mode {merge_mode!r}; use one of {MERGE_MODES}")
+        if layer.stateful:
+            raise ValueError("Bidirectional: stateful recurrent layers are not supported by symk yet")
+        base_name = layer.name[len("forward_"):] if layer.name.startswith("forward_") else layer.name
+        layer.name = f"forward_{base_name}"  # Keras renames the wrapped layer so
+        if backward_layer is None:
+            config = layer.get_config()
+            config.update(name=f"backward_{base_name}", go_backwards=not layer.go_backwards)
+            backward_layer = type(layer).from_config(config)
+        else:
+            backward_layer = _deserialize_layer(backward_layer)
+            if backward_layer.go_backwards == layer.go_backwards:
+                raise ValueError("Bidirectional: backward_layer must have go_backwards opposite to the forward layer's")
+            if (backward_layer.return_sequences, backward_layer.return_state) != (layer.return_sequences,
+                                                                                 layer.return_state):
+                raise ValueError("Bidirectional: the forward and backward layers must agree on return_sequences "
+                                 "and return_state")
+        self.forward_layer, self.backward_layer = layer, backward_layer
+        for inner in (layer, backward_layer):
+            inner._weight_scope = f"{self.name}/{inner.name}"
+        self.merge_mode = merge_mode
+        self.return_sequences, self.return_state = layer.return_sequences, layer.return_state
+        self.supports_masking = True
+        self.input_spec = InputSpec(ndim=3)
+        self._initial_weights = weights
+
+    def build(self, input_shape):
+        for inner in (self.forward_layer, self.backward_layer):
+            if not inner.built:
+                inner.build(input_shape)
+                inner._build_input_shape, inner.built = input_shape, True
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
+        super().build(input_shape)
+
+    def call(self, sequences, initial_state=None, mask=None, training=None):
+        forward_state = backward_state = None
+        if initial_state is not None:
+            states = list(initial_state)
+            if len(states) % 2:
+                raise ValueError(f"Layer {self.name!r}: initial_state must hold the forward states then the "
+                                 f"backward states (an even number); got {len(states)}")
+            forward_state, backward_state = states[:len(states) // 2], states[len(states) // 2:]
+        forward = self.forward_layer(sequences, initial_state=forward_state, mask=mask, training=training)
+        backward = self.backward_layer(sequences, initial_state=backward_state, mask=mask, training=training)
+        forward_states = backward_states = []
+        if self.return_state:
+            forward, forward_states = forward[0], forward[1:]
+            backward, backward_states = backward[0], backward[1:]
+        if self.return_sequences:
+            backward = apply("reverse", [backward], axis=1)  # back to the forward time order
+        merged = self._merge(forward, backward)
+        if self.return_state:
+            return (merged if isinstance(merged, list) else [merged]) + list(forward_states) + list(backward_states)
+        return merged
+
+    def _merge(self, forward, backward):
+        if self.merge_mode == "concat":
+            return apply("concatenate", [forward, backward], axis=-1)
+        if self.merge_mode == "sum":
+            return forward + backward
+        if self.merge_mode == "mul":
+            return forward * backward
+        if self.merge_mode == "ave":
+            return (forward + backward) * 0.5
+        return [forward, backward]
+
+    def compute_mask(self, inputs, mask=None):
+        output_mask = mask if self.return_sequences else None
+        outputs = 2 if self.merge_mode is None else 1
+        if self.return_state:
+            states = 2 * sum(c.state_count for c in self.forward_layer.cells)
+            return [output_mask] * outputs + [None] * states
+        return [output_mask] * outputs if outputs == 2 else output_mask
+
+    def reset_states(self, states=None):
+        raise AttributeError("Bidirectional layers are never stateful in symk")
+
+    def get_config(self):
+        config = {**super().get_config(), "merge_mode": self.merge_mode, "layer": _serialize_layer(self.forward_layer)}
+        config["backward_layer"] = _serialize_layer(self.backward_layer)
+        return config
+
+
+class TimeDistributed(Wrapper):
+    """Applies a layer (or a model) to every step: (batch, time, ...) -> (batch, time, ...)."""
+
+    def __init__(self, layer, **kwargs):
+        super().__init__(layer, **kwargs)
+        self.supports_masking = True
+        self.input_spec = InputSpec(min_ndim=3)
+
+    def build(self, input_shape):
+        if len(input_shape) < 3:
+            raise ValueError(f"Layer {self.name!r}: TimeDistributed needs inputs of rank >= 3 (batch, time, ...); "
+                             f"received input shape {tuple(input_shape)}")
+        super().build(input_shape)  # the inner layer builds on its first (per-step) call
+
+    def call(self, inputs, training=None, mask=None):
+        steps = apply("merge_leading", [inputs])
+        kwargs = {"training": training} if training is not None else {}
+        outputs = self.layer(steps, **kwargs)
+        if isinstance(outputs, (list, tuple)):
+            return type(outputs)(apply("split_leading", [o, inputs]) for o in outputs)
+        return apply("split_leading", [outputs, inputs])
+
+    def compute_mask(self, inputs, mask=None):
+        return mask

@@ -1,1 +1,0 @@
-"""`symk.metrics`: filled by [train]."""

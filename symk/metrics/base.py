@@ -1,0 +1,118 @@
+"""Metric base: a pure (init, update, result) triple over a small pytree of running sums,
+so the trainer accumulates metrics on device inside its jitted step; plus Keras's
+stateful API (`update_state`, `result`, `reset_state`) on top for direct use.
+
+    m = Mean(); m.update_state([1, 2, 3]); m.result()   # 2.0
+"""
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+
+def broadcast_weights(sample_weight, values):
+    """Sample weights shaped to multiply `values` (trailing axes added or size-1 axes dropped)."""
+    if sample_weight is None:
+        return jnp.ones_like(values)
+    weight = jnp.asarray(sample_weight, values.dtype)
+    while weight.ndim > values.ndim and weight.shape[-1] == 1:
+        weight = weight[..., 0]
+    while weight.ndim < values.ndim:
+        weight = weight[..., None]
+    return jnp.broadcast_to(weight, values.shape)
+
+
+class Metric:
+    """Subclasses implement `initial_state()`, `update(state, y_true, y_pred, sample_weight)`
+    and `compute(state)`, all pure functions of jax arrays."""
+
+    def __init__(self, name=None, dtype="float32"):
+        self.name = name or _snake(type(self).__name__)
+        self.dtype = dtype
+        self._state = None
+
+    def initial_state(self):
+        raise NotImplementedError
+
+    def update(self, state, y_true, y_pred, sample_weight=None):
+        raise NotImplementedError
+
+    def compute(self, state):
+        raise NotImplementedError
+
+    # -- Keras's stateful API -----------------------------------------------------------
+    def update_state(self, y_true, y_pred=None, sample_weight=None):
+        state = self._state if self._state is not None else self.initial_state()
+        self._state = self.update(state, y_true, y_pred, sample_weight)
+
+    def result(self):
+        return self.compute(self._state if self._state is not None else self.initial_state())
+
+    def reset_state(self):
+        self._state = None
+
+    reset_states = reset_state
+
+    def __call__(self, y_true, y_pred=None, sample_weight=None):
+        """Update with one batch and return the metric of that batch alone (Keras 2 style)."""
+        return self.compute(self.update(self.initial_state(), y_true, y_pred, sample_weight))
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r}>"
+
+
+def _snake(name: str) -> str:
+    import re
+
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _zero():
+    return jnp.zeros((), jnp.float32)
+
+
+class Mean(Metric):
+    """Weighted mean of the values given (`update_state(values, sample_weight=None)`)."""
+
+    def initial_state(self):
+        return {"total": _zero(), "count": _zero()}
+
+    def update(self, state, values, _unused=None, sample_weight=None):
+        values = jnp.asarray(values, jnp.float32)
+        weights = broadcast_weights(sample_weight, values)
+        return {"total": state["total"] + jnp.sum(values * weights), "count": state["count"] + jnp.sum(weights)}
+
+    def update_state(self, values, sample_weight=None):
+        super().update_state(values, None, sample_weight)
+
+    def compute(self, state):
+        return jnp.where(state["count"] > 0, state["total"] / jnp.where(state["count"] > 0, state["count"], 1.0), 0.0)
+
+
+class Sum(Mean):
+    def compute(self, state):
+        return state["total"]
+
+
+class MeanMetricWrapper(Mean):
+    """The weighted mean over samples of `fn(y_true, y_pred)` (one value per sample)."""
+
+    def __init__(self, fn, name=None, dtype="float32", **fn_kwargs):
+        super().__init__(name=name or getattr(fn, "__name__", "metric"), dtype=dtype)
+        self.fn, self.fn_kwargs = fn, fn_kwargs
+
+    def update(self, state, y_true, y_pred, sample_weight=None):
+        values = jnp.asarray(self.fn(y_true, y_pred, **self.fn_kwargs), jnp.float32)
+        return Mean.update(self, state, values, None, sample_weight)
+
+    def update_state(self, y_true, y_pred=None, sample_weight=None):
+        Metric.update_state(self, y_true, y_pred, sample_weight)
+
+    def get_config(self):
+        return {**super().get_config(), **self.fn_kwargs}

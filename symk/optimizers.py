@@ -1,1 +1,0 @@
-"""`symk.optimizers`: filled by [train]."""

@@ -1,0 +1,47 @@
+"""`symk.optimizers`: Keras's optimizers on optax, their legacy lowercase aliases and `get`.
+
+    from symk.optimizers import SGD
+    model.compile(optimizer=SGD(lr=0.01, decay=1e-6, momentum=0.9, nesterov=True), loss='mse')
+"""
+from __future__ import annotations
+
+from . import schedules  # noqa: F401
+from .base import Optimizer
+from .rules import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Nadam, RMSprop
+
+# Keras 2's lowercase classes (keras.optimizers.sgd(lr=...))
+sgd, rmsprop, adam, adamw, adagrad, adadelta, adamax, nadam = SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam
+
+ALL = {cls.__name__: cls for cls in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam)}
+_BY_LOWER_NAME = {name.lower(): cls for name, cls in ALL.items()}
+_BY_LOWER_NAME["adam_w"] = AdamW
+
+
+def get(identifier) -> Optimizer:
+    """An optimizer from a name ('adam', 'SGD'), a config dict or an instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        return identifier()
+    if isinstance(identifier, str):
+        cls = _BY_LOWER_NAME.get(identifier.lower())
+        if cls is None:
+            raise ValueError(f"Unknown optimizer {identifier!r}. Known optimizers: {', '.join(sorted(ALL))} "
+                             "(names are case-insensitive).")
+        return cls()
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    raise ValueError(f"Could not interpret optimizer {identifier!r}: give a name ('adam') or an Optimizer instance")
+
+
+def serialize(optimizer: Optimizer) -> dict:
+    return {"module": "keras.optimizers", "class_name": type(optimizer).__name__, "config": optimizer.get_config(),
+            "registered_name": None}
+
+
+def deserialize(config: dict, custom_objects=None) -> Optimizer:
+    name = config.get("class_name", "")
+    cls = (custom_objects or {}).get(name) or _BY_LOWER_NAME.get(name.lower())
+    if cls is None:
+        raise ValueError(f"Unknown optimizer class {name!r} in config; known: {sorted(ALL)}")
+    return cls.from_config(dict(config.get("config", {})))

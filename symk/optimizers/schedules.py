@@ -1,0 +1,114 @@
+"""Learning-rate schedules (Keras's formulas), evaluated on the step count inside the jitted step.
+
+    lr = ExponentialDecay(0.1, decay_steps=100, decay_rate=0.96, staircase=True)
+    SGD(learning_rate=lr)
+"""
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+
+class LearningRateSchedule:
+    """Base class: `schedule(step)` -> learning rate; works on ints and on traced step counts."""
+
+    def __call__(self, step):
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        raise NotImplementedError
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+class ExponentialDecay(LearningRateSchedule):
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
+        if decay_steps <= 0:
+            raise ValueError(f"ExponentialDecay: decay_steps must be > 0, got {decay_steps}")
+        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+
+    def __call__(self, step):
+        progress = jnp.asarray(step, jnp.float32) / self.decay_steps
+        if self.staircase:
+            progress = jnp.floor(progress)
+        return self.initial_learning_rate * jnp.power(jnp.float32(self.decay_rate), progress)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class InverseTimeDecay(LearningRateSchedule):
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
+        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+        self.decay_rate, self.staircase, self.name = decay_rate, staircase, name
+
+    def __call__(self, step):
+        progress = jnp.asarray(step, jnp.float32) / self.decay_steps
+        if self.staircase:
+            progress = jnp.floor(progress)
+        return self.initial_learning_rate / (1.0 + self.decay_rate * progress)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class PiecewiseConstantDecay(LearningRateSchedule):
+    def __init__(self, boundaries, values, name="PiecewiseConstant"):
+        if len(values) != len(boundaries) + 1:
+            raise ValueError(f"PiecewiseConstantDecay: values needs one more entry than boundaries; got "
+                             f"{len(boundaries)} boundaries and {len(values)} values")
+        self.boundaries, self.values, self.name = list(boundaries), list(values), name
+
+    def __call__(self, step):
+        # the value for step <= boundaries[0], then each (b_i, b_{i+1}] interval
+        index = jnp.sum(jnp.asarray(step) > jnp.asarray(self.boundaries))
+        return jnp.asarray(self.values, jnp.float32)[index]
+
+    def get_config(self):
+        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
+
+
+class CosineDecay(LearningRateSchedule):
+    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None,
+                 warmup_steps=0):
+        self.initial_learning_rate, self.decay_steps, self.alpha = initial_learning_rate, decay_steps, alpha
+        self.name, self.warmup_target, self.warmup_steps = name, warmup_target, warmup_steps
+
+    def __call__(self, step):
+        step = jnp.asarray(step, jnp.float32)
+        initial = jnp.float32(self.initial_learning_rate)
+        if self.warmup_target is None:
+            decay_start, target = 0.0, initial
+        else:
+            decay_start, target = float(self.warmup_steps), jnp.float32(self.warmup_target)
+        fraction = jnp.minimum(jnp.maximum(step - decay_start, 0.0), self.decay_steps) / self.decay_steps
+        cosine = 0.5 * (1.0 + jnp.cos(jnp.pi * fraction))
+        decayed = target * ((1.0 - self.alpha) * cosine + self.alpha)
+        if self.warmup_target is None or not self.warmup_steps:
+            return decayed
+        warming = initial + (target - initial) * step / self.warmup_steps
+        return jnp.where(step < self.warmup_steps, warming, decayed)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "alpha": self.alpha, "name": self.name, "warmup_target": self.warmup_target,
+                "warmup_steps": self.warmup_steps}
+
+
+ALL = {cls.__name__: cls for cls in (ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, CosineDecay)}
+
+
+def serialize(schedule):
+    return {"module": "keras.optimizers.schedules", "class_name": type(schedule).__name__,
+            "config": schedule.get_config(), "registered_name": None}
+
+
+def deserialize(config):
+    cls = ALL.get(config.get("class_name"))
+    if cls is None:
+        raise ValueError(f"Unknown learning-rate schedule {config.get('class_name')!r}; known: {sorted(ALL)}")
+    return cls.from_config(config["config"])

@@ -1,0 +1,99 @@
+"""Batch-norm folding (inference only): batch_norm after a Dense/Conv (and its bias) merges into
+that layer's kernel and bias.
+
+    before: y = batch_norm(bias_add(conv(x, W), b), mean, var, gamma, beta)
+    after:  y = bias_add(conv(x, W * s), (b - mean) * s + beta)     with s = gamma * rsqrt(var + eps)
+The new kernel and bias are weight-only subgraphs, which `fold_weights` then computes on the
+host. Near misses stay: a conv or bias output with a second user, statistics that are not
+weights, a normalized axis that is not the layer's output-channel axis.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .constant_fold import add_constant
+from .manager import register_pass
+from .report import PassReport
+from .rewrite import Subject, add_op, describe, input_refs, remove_unused, rewrite_in_place, single_user
+
+# NOTE: a pattern names its ops. Kernels of both lay output channels on their last axis.
+_LINEAR = {"matmul": "channels_last", "conv": None}  # None: read data_format from the conv's attrs
+
+
+def _channel_axis(subject: Subject, node: int) -> int:
+    data = subject.nx.nodes[node]
+    rank = len(data["specs"][0].shape)
+    fmt = _LINEAR[data["op"]] or data["attrs"].data_format
+    return rank - 1 if fmt == "channels_last" else 1
+
+
+def _match(subject: Subject, bn: int):
+    """(linear node, bias_add node or None) feeding this batch_norm, or a reason it does not fold."""
+    nxg = subject.nx
+    x_ref, *stat_refs = input_refs(subject, bn)
+    if any(nxg.nodes[s]["op"] not in ("parameter", "constant") for s, _ in stat_refs):
+        return "its statistics are not weights"
+    producer, bias = x_ref[0], None
+    if nxg.nodes[producer]["op"] == "bias_add":
+        bias = producer
+        if single_user(subject, bias) != bn:
+            return f"{describe(subject, bias)} has other users"
+        producer = input_refs(subject, bias)[0][0]
+    if nxg.nodes[producer]["op"] not in _LINEAR:
+        return None
+    if single_user(subject, producer) != (bias if bias is not None else bn):
+        return f"{describe(subject, producer)} has other users"
+    kernel_ref = input_refs(subject, producer)[1]
+    if nxg.nodes[producer]["op"] == "matmul" and len(nxg.nodes[kernel_ref[0]]["specs"][kernel_ref[1]].shape) != 2:
+        return "the matmul's second operand is not a 2-D kernel"
+    dtypes = {nxg.nodes[s]["specs"][i].dtype for s, i in input_refs(subject, bn)} | {nxg.nodes[bn]["specs"][0].dtype}
+    if len(dtypes) != 1:
+        return f"its inputs mix dtypes {sorted(dtypes)}"
+    rank = len(nxg.nodes[bn]["specs"][0].shape)
+    if nxg.nodes[bn]["attrs"].axis % rank != _channel_axis(subject, producer):
+        return "it normalizes an axis other than the output channels"
+    return producer, bias
+
+
+@register_pass("bn_fold", position=500, modes=("inference",), tags=("fold", "weights"))
+def bn_fold(subject: Subject, report: PassReport) -> None:
+    """Fold each matching batch_norm into the kernel and bias of the Dense/Conv before it."""
+    nxg = subject.nx
+    dead = []
+    for bn in [n for n, op in nxg.nodes(data="op") if op == "batch_norm"]:
+        match = _match(subject, bn)
+        if match is None or isinstance(match, str):
+            if match:
+                report.note(f"kept {describe(subject, bn)}: {match}")
+            continue
+        linear, bias = match
+        _, mean, var, gamma, beta = input_refs(subject, bn)
+        attrs = nxg.nodes[bn]["attrs"]
+        dtype = nxg.nodes[var[0]]["specs"][var[1]].dtype
+        eps = add_constant(subject, np.asarray(attrs.epsilon, dtype), like=bn)
+        scale = add_op(subject, "multiply", [gamma, (add_op(subject, "rsqrt", [(add_op(
+            subject, "add", [var, (eps, 0)], like=bn), 0)], like=bn), 0)], like=bn)
+        x_ref, kernel = input_refs(subject, linear)
+        new_kernel = add_op(subject, "multiply", [kernel, (scale, 0)], like=linear)
+        if bias is not None:
+            shifted = add_op(subject, "subtract", [input_refs(subject, bias)[1], mean], like=bn)
+        else:
+            shifted = add_op(subject, "negative", [mean], like=bn)
+        new_bias = add_op(subject, "add", [(add_op(subject, "multiply", [(shifted, 0), (scale, 0)], like=bn), 0),
+                                           beta], like=bn)
+        fmt = "channels_last" if _channel_axis(subject, linear) == len(nxg.nodes[bn]["specs"][0].shape) - 1 \
+            else "channels_first"
+        names = (nxg.nodes[linear]["name"],) + ((nxg.nodes[bias]["name"],) if bias is not None else ()) + \
+            (nxg.nodes[bn]["name"],)
+        message = (f"{' + '.join(describe(subject, n) for n in (linear, bias) if n is not None)} + "
+                   f"{describe(subject, bn)} -> {nxg.nodes[linear]['name']} (folded)")
+        lin_attrs = nxg.nodes[linear]["attrs"]
+        rewrite_in_place(subject, linear, nxg.nodes[linear]["op"], [x_ref, (new_kernel, 0)], provenance=names,
+                         **{k: getattr(lin_attrs, k) for k in lin_attrs.__dataclass_fields__})
+        # the batch_norm node becomes the bias_add, keeping its id (it may be a model output)
+        rewrite_in_place(subject, bn, "bias_add", [(linear, 0), (new_bias, 0)], provenance=names, data_format=fmt)
+        if bias is not None:
+            dead.append(bias)
+        report.matched += 1
+        report.note(message)
+    remove_unused(subject, dead)

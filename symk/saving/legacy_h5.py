@@ -1,0 +1,160 @@
+"""The Keras legacy HDF5 weights layout (Keras 2, tf.keras, and Keras 3's `.h5`), read and written.
+
+    model_weights/                       (or the file root, for a weights-only file)
+      @layer_names = [layer names in model order]        (split into layer_names0, 1, ... when large)
+      <layer>/ @weight_names = ['<model>/<layer>/kernel', ...]; datasets at those paths
+      top_level_model_weights/ @weight_names = []
+
+Loading matches the layers that have weights by position (Keras's rule), or by name.
+"""
+from __future__ import annotations
+
+import warnings
+
+import h5py
+import numpy as np
+
+from .topology import keras_layer_order
+
+# Keras's limit for one attribute: the HDF5 object header is 64 KiB
+HDF5_OBJECT_HEADER_LIMIT = 64512
+ASCII = h5py.string_dtype("ascii")
+
+
+def save_attributes(group, name: str, values: list) -> None:
+    """Store a list of strings as an attribute, split into name0, name1, ... when too large."""
+    encoded = [v.encode("utf8") if isinstance(v, str) else v for v in values]
+    too_long = [v for v in encoded if len(v) > HDF5_OBJECT_HEADER_LIMIT]
+    if too_long:
+        raise ValueError(f"cannot save attribute {name!r}: item(s) longer than {HDF5_OBJECT_HEADER_LIMIT} bytes: "
+                         f"{[v[:60] for v in too_long]}")
+    if not encoded:
+        group.attrs[name] = np.asarray([])  # what Keras writes for none (float64, shape (0,))
+        return
+    array = np.asarray(encoded)
+    chunks, count = [array], 1
+    while any(c.nbytes > HDF5_OBJECT_HEADER_LIMIT for c in chunks):
+        count += 1
+        chunks = np.array_split(array, count)
+    if count == 1:
+        group.attrs.create(name, encoded, dtype=ASCII)
+    else:
+        for i, chunk in enumerate(chunks):
+            group.attrs.create(f"{name}{i}", list(chunk), dtype=ASCII)
+
+
+def load_attributes(group, name: str) -> list:
+    """A list attribute, joining name0, name1, ... chunks."""
+    def decode(values):
+        return [v.decode("utf8") if hasattr(v, "decode") else str(v) for v in np.atleast_1d(values)]
+
+    if name in group.attrs:
+        return decode(group.attrs[name]) if np.size(group.attrs[name]) else []
+    values, i = [], 0
+    while f"{name}{i}" in group.attrs:
+        values += decode(group.attrs[f"{name}{i}"])
+        i += 1
+    return values
+
+
+def layer_weights(layer) -> list:
+    """A layer's weights in file order: trainable first, then non-trainable (Keras's _legacy_weights)."""
+    return list(layer.weights)
+
+
+def _weight_names(layer) -> list[str]:
+    from ..models import Model
+
+    names, seen = [], set()
+    for w in layer_weights(layer):
+        short = getattr(w, "short_name", w.name.split("/")[-1])
+        if isinstance(layer, Model) or not w.path.startswith(layer.name + "/"):
+            name = f"{layer.name}/{w.path}" if isinstance(layer, Model) else f"{layer.name}/{short}"
+        else:
+            name = w.path
+        base, k = name, 1
+        while name in seen:
+            name, k = f"{base}_{k}", k + 1
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def _write_weights(group, names: list, values: list) -> None:
+    save_attributes(group, "weight_names", names)
+    for name, value in zip(names, values):
+        value = np.asarray(value)
+        dataset = group.create_dataset(name, value.shape, dtype=value.dtype)
+        if value.shape:
+            dataset[:] = value
+        else:
+            dataset[()] = value
+
+
+def save_weights_to_group(group, model, keras_version: str, backend: str) -> None:
+    layers = keras_layer_order(model)
+    save_attributes(group, "layer_names", [layer.name for layer in layers])
+    group.attrs.create("backend", backend, dtype=ASCII)
+    group.attrs.create("keras_version", keras_version, dtype=ASCII)
+    # sorted so no group name is created after a longer one it prefixes (what Keras does)
+    for layer in sorted(layers, key=lambda l: l.name):
+        _write_weights(group.create_group(layer.name), _weight_names(layer),
+                       [w.numpy() for w in layer_weights(layer)])
+    _write_weights(group.create_group("top_level_model_weights"), [], [])
+
+
+def _read_layer(group) -> list:
+    return [np.asarray(group[name]) for name in load_attributes(group, "weight_names")]
+
+
+def _assign(layer, values: list, where: str, skip_mismatch: bool) -> None:
+    variables = layer_weights(layer)
+    if len(values) != len(variables):
+        message = (f"Weight count mismatch for {where}: the layer has {len(variables)} weight(s) "
+                   f"{[tuple(v.shape) for v in variables]}, the file holds {len(values)} "
+                   f"{[v.shape for v in values]}.")
+        if skip_mismatch:
+            warnings.warn(message + " Skipped (skip_mismatch=True).")
+            return
+        raise ValueError(message + " Is this file for another architecture? Try by_name=True or skip_mismatch=True.")
+    for var, value in zip(variables, values):
+        if tuple(var.shape) != tuple(value.shape):
+            message = (f"Shape mismatch for {where}, weight {var.path!r}: the layer's weight has shape "
+                       f"{tuple(var.shape)}, the saved weight has shape {value.shape}.")
+            if skip_mismatch:
+                warnings.warn(message + " Skipped (skip_mismatch=True).")
+                continue
+            raise ValueError(message + " Pass skip_mismatch=True to skip such weights.")
+        var.set_value(np.asarray(value, dtype=var.dtype))
+
+
+def load_weights_from_group(group, model, by_name: bool = False, skip_mismatch: bool = False) -> None:
+    if "layer_names" not in group.attrs and "layer_names0" not in group.attrs:
+        raise KeyError("no 'layer_names' attribute: not a Keras weights group")
+    saved_names = load_attributes(group, "layer_names")
+    layers = keras_layer_order(model)
+    if by_name:
+        by_layer_name: dict = {}
+        for layer in layers:
+            by_layer_name.setdefault(layer.name, []).append(layer)
+        for k, name in enumerate(saved_names):
+            values = _read_layer(group[name])
+            for layer in by_layer_name.get(name, []):
+                _assign(layer, values, f"layer #{k} (named {name!r})", skip_mismatch)
+        return
+    with_weights = [layer for layer in layers if layer_weights(layer)]
+    saved = [name for name in saved_names if load_attributes(group[name], "weight_names")]
+    if len(saved) != len(with_weights):
+        raise ValueError(
+            f"Layer count mismatch when loading weights: the model has {len(with_weights)} layer(s) with weights "
+            f"{[l.name for l in with_weights]}, the file has {len(saved)} {saved}. Loading by position needs the same "
+            "architecture; pass by_name=True to match layers by name instead.")
+    for k, (name, layer) in enumerate(zip(saved, with_weights)):
+        _assign(layer, _read_layer(group[name]), f"layer #{k} (named {layer.name!r} in the model, {name!r} in the "
+                                                 "file)", skip_mismatch)
+    if "top_level_model_weights" in group:
+        values = _read_layer(group["top_level_model_weights"])
+        own = list(getattr(model, "_own_weights", []))
+        if values and len(values) == len(own):
+            for var, value in zip(own, values):
+                var.set_value(np.asarray(value, dtype=var.dtype))

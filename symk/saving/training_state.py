@@ -1,0 +1,128 @@
+"""What `model.save` keeps of training: the compile arguments (training_config) and optimizer state.
+
+training_config is Keras 3's dict: loss, metrics, loss_weights, weighted_metrics and the
+optimizer config. Optimizer variables are saved in Keras 3's order and names
+('sgd/iteration', 'sgd/learning_rate', 'sgd/<model>_<layer>_<weight>_momentum', ...).
+"""
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+
+
+def _plain(value):
+    """Losses/metrics as Keras config values: names stay names, objects become their config."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "get_config"):
+        from .registry import get_registered_name
+
+        return {"class_name": get_registered_name(value), "config": _plain(value.get_config())}
+    return getattr(value, "__name__", str(value))
+
+
+def compile_arguments(model) -> dict | None:
+    """The arguments model.compile() received (the attributes TrainingAPI.compile sets), or None."""
+    if not getattr(model, "compiled", False) or getattr(model, "optimizer", None) is None:
+        return None
+    return {"loss": getattr(model, "loss", None), "loss_weights": getattr(model, "loss_weights", None),
+            "metrics": getattr(model, "compiled_metrics", None),
+            "weighted_metrics": getattr(model, "weighted_metrics", None),
+            "run_eagerly": bool(getattr(model, "run_eagerly", False)),
+            "steps_per_execution": int(getattr(model, "steps_per_execution", 1) or 1)}
+
+
+def training_config(model) -> dict | None:
+    args = compile_arguments(model)
+    optimizer = getattr(model, "optimizer", None)
+    if args is None or optimizer is None or not hasattr(optimizer, "get_config"):
+        return None
+    from .registry import get_registered_name
+
+    config = {"loss": _plain(args.get("loss")), "loss_weights": _plain(args.get("loss_weights")),
+              "metrics": _plain(args.get("metrics")), "weighted_metrics": _plain(args.get("weighted_metrics")),
+              "run_eagerly": args["run_eagerly"], "steps_per_execution": args["steps_per_execution"],
+              "jit_compile": True,
+              "optimizer_config": {"class_name": get_registered_name(optimizer),
+                                   "config": _plain(optimizer.get_config())}}
+    json.dumps(config)  # fail here, naming nothing half-written, if something is not serializable
+    return config
+
+
+def optimizer_variables(model) -> list:
+    optimizer = getattr(model, "optimizer", None)
+    return list(getattr(optimizer, "variables", None) or []) if optimizer is not None else []
+
+
+def optimizer_weight_names(model, variables: list) -> list[str]:
+    """Keras 3's names ('sgd/iteration'); not Variable.path, which the session may have suffixed."""
+    prefix = getattr(model.optimizer, "name", "optimizer")
+    return [f"{prefix}/{getattr(v, 'short_name', v.path.split('/')[-1])}" for v in variables]
+
+
+def _optimizer_from_config(config: dict, custom_objects=None):
+    from .. import optimizers
+    from .registry import lookup_custom
+
+    name = config.get("class_name", "")
+    custom = lookup_custom(name, custom_objects)
+    if custom is not None:
+        return custom.from_config(dict(config.get("config") or {}))
+    short = name.split(">", 1)[-1]  # Keras 2 wrote 'Custom>SGD' for its new optimizers
+    kwargs = dict(config.get("config") or {})
+    if kwargs.get("learning_rate") is not None and isinstance(kwargs["learning_rate"], dict):
+        pass  # a schedule: the optimizer reads it
+    for key in ("loss_scale_factor", "gradient_accumulation_steps"):
+        if kwargs.get(key) is None:
+            kwargs.pop(key, None)
+    if kwargs.get("use_ema") is False:
+        kwargs.pop("use_ema")
+    return optimizers.deserialize({"class_name": short, "config": kwargs}, custom_objects)
+
+
+def compile_from_training_config(model, config: dict, custom_objects=None) -> bool:
+    """model.compile(...) from a saved training_config; False (with a warning) when it cannot."""
+    try:
+        optimizer = _optimizer_from_config(config["optimizer_config"], custom_objects)
+        metrics = config.get("metrics")
+        if isinstance(metrics, list) and metrics and isinstance(metrics[0], list):
+            metrics = [_metric_name(m) for m in metrics[0]]  # Keras 2: one list per output
+        model.compile(optimizer=optimizer, loss=config.get("loss"), metrics=metrics,
+                      loss_weights=config.get("loss_weights"), weighted_metrics=config.get("weighted_metrics"))
+        return True
+    except Exception as err:  # noqa: BLE001  (an uncompilable config must not stop the architecture loading)
+        warnings.warn(f"the model was loaded, but not compiled: its training_config could not be applied ({err}). "
+                      "Compile it yourself before training.")
+        return False
+
+
+def _metric_name(metric):
+    if isinstance(metric, dict):
+        config = metric.get("config") or {}
+        return config.get("fn") if metric.get("class_name") == "MeanMetricWrapper" else config.get("name", metric)
+    return metric
+
+
+def restore_optimizer(model, values: list) -> None:
+    """Build the optimizer's slots for the model's variables and set the saved values."""
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is None or not values:
+        return
+    try:
+        if not getattr(optimizer, "built", True):
+            optimizer.build(model.trainable_variables, prefix=model.name + "_")
+        current = optimizer.get_weights()
+        values = [np.asarray(v) for v in values]
+        if len(values) == len(current) - 1 and len(current) > 1:
+            values = [values[0], current[1]] + values[1:]  # Keras 2 did not save the learning rate
+        optimizer.set_weights([np.asarray(v, dtype=np.asarray(c).dtype) for v, c in zip(values, current)]
+                              if len(values) == len(current) else values)
+    except (ValueError, TypeError) as err:
+        warnings.warn(f"the optimizer state in the file could not be restored ({err}); training will resume with a "
+                      "fresh optimizer state.")

@@ -1,0 +1,276 @@
+"""The loops behind fit / evaluate / train_on_batch / predict over batch iterables: data in,
+callbacks around each step and epoch, logs out. The steps themselves are in step.py."""
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import data_adapter as da
+from .lazy_logs import LazyLogs
+
+
+def _verbosity(verbose) -> int:
+    return 1 if verbose == "auto" else int(verbose)
+
+
+def _ordered(compiled, values) -> dict:
+    """Host floats in Keras's order (loss first), whatever order the device dict came back in."""
+    return {k: float(values[k]) for k in compiled.metric_names()}
+
+
+def _due(validation_freq, epoch: int) -> bool:
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return epoch + 1 in validation_freq
+
+
+class EpochRunner:
+    def __init__(self, model):
+        self.model = model
+
+    # -- data ---------------------------------------------------------------------------
+    def arrays(self, x, y, sample_weight=None, class_weight=None):
+        model = self.model
+        if y is None and isinstance(x, tuple) and len(x) in (2, 3):
+            x, y, sample_weight = da.unpack_batch(x)
+        if x is None or y is None:
+            raise ValueError(f"Model {model.name!r}: training and evaluation need targets; got "
+                             f"{'no x' if x is None else 'no y'}. Pass fit(x, y) (or batches of (x, y)).")
+        xs = model._standardize_inputs(x)
+        ys = da.standardize_targets(model, y)
+        sws = da.standardize_sample_weights(model, sample_weight, len(ys))
+        if class_weight is not None:
+            if len(ys) != 1:
+                raise ValueError("`class_weight` is only supported for models with one output; use sample_weight "
+                                 "(a dict by output name) for several outputs")
+            weights = da.class_weights_to_sample_weights(class_weight, ys[0])
+            sws = [weights if sws is None or sws[0] is None else sws[0] * weights]
+        da.check_lengths(xs, ys, sws)
+        return xs, ys, sws
+
+    @staticmethod
+    def _device(xs, ys, sws):
+        n = len(xs[0])
+        if sws is not None:
+            sws = [np.ones(n, np.float32) if w is None else w for w in sws]
+            sws = [jnp.asarray(w) for w in sws]
+        return [jnp.asarray(a) for a in xs], [jnp.asarray(a) for a in ys], sws
+
+    def _batch_arrays(self, batch, pad_to=None):
+        bx, by, bsw = da.unpack_batch(batch)
+        xs, ys, sws = self.arrays(bx, by, bsw)
+        size = len(xs[0])
+        mask = np.ones(pad_to or size, np.float32)
+        if pad_to is not None and size < pad_to:
+            mask[size:] = 0.0
+            xs, ys = da.pad_rows(xs, pad_to), da.pad_rows(ys, pad_to)
+            sws = None if sws is None else da.pad_rows(sws, pad_to)
+        xs, ys, sws = self._device(xs, ys, sws)
+        return xs, ys, sws, jnp.asarray(mask), size
+
+    # -- callbacks ----------------------------------------------------------------------
+    def _callbacks(self, callbacks, verbose, params, history=True):
+        from ..callbacks import CallbackList, History, ProgbarLogger
+
+        user = list(callbacks or [])
+        progbar = [ProgbarLogger(verbose=verbose)] if verbose and not any(isinstance(c, ProgbarLogger) for c in user) \
+            else []
+        hist = History() if history else None
+        cbs = CallbackList(progbar + user + ([hist] if hist else []), model=self.model, params=params)
+        for cb in user:
+            if isinstance(cb, ProgbarLogger):
+                cb.verbose = cb.verbose or verbose
+        return cbs, hist, any(cb._uses_batch_hooks() for cb in user if not isinstance(cb, ProgbarLogger))
+
+    # -- fit ----------------------------------------------------------------------------
+    def fit(self, x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data, shuffle,
+            class_weight, sample_weight, initial_epoch, steps_per_epoch, validation_steps, validation_batch_size,
+            validation_freq):
+        model = self.model
+        verbose = _verbosity(verbose)
+        iterable = da.is_batch_iterable(x)
+        if iterable:
+            if validation_split:
+                raise ValueError("validation_split is not supported when x is an iterable of batches; pass "
+                                 "validation_data instead")
+            steps_total = steps_per_epoch or (len(x) if hasattr(x, "__len__") else None)
+        else:
+            batch_size = int(batch_size or 32)
+            xs, ys, sws = self.arrays(x, y, sample_weight, class_weight)
+            if validation_split and validation_data is None:
+                (xs, ys, sws), validation_data = da.split_validation([xs, ys, sws], validation_split)
+                validation_data = tuple(v for v in validation_data if v is not None)
+            n = len(xs[0])
+            steps_total = -(-n // batch_size)
+            steps = model._build_steps(xs, ys)
+            data = self._device(xs, ys, sws)
+        params = {"epochs": epochs, "steps": steps_total, "verbose": verbose}
+        cbs, history, batch_hooks = self._callbacks(callbacks, verbose, params)
+        model.stop_training = False
+        carry = None
+        cbs.on_train_begin()
+        logs = {}
+        try:
+            for epoch in range(initial_epoch, epochs):
+                cbs.on_epoch_begin(epoch)
+                if iterable:
+                    carry, logs, steps = self._iterable_epoch(x, steps_per_epoch, carry, cbs, batch_hooks)
+                else:
+                    carry = self._fresh_carry(steps, carry)
+                    carry, logs = self._array_epoch(steps, carry, data, n, batch_size, shuffle, cbs, batch_hooks)
+                steps.write_back(carry)
+                if validation_data is not None and _due(validation_freq, epoch):
+                    val_logs = self.evaluate_data(validation_data, validation_batch_size or batch_size,
+                                                  validation_steps)
+                    logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                cbs.on_epoch_end(epoch, logs)
+                if model.stop_training:
+                    break
+        finally:
+            if carry is not None:
+                steps.write_back(carry)
+        cbs.on_train_end(logs)
+        return history
+
+    def _fresh_carry(self, steps, carry):
+        """The carry for a new epoch: weights and optimizer state from the Variables (they may
+        have been set by callbacks, set_weights or a loaded file), metric sums reset."""
+        if carry is None:
+            return steps.initial_carry(self.model._next_rng())
+        params = {p: steps.variables[p].device_value() for p in steps.param_paths}
+        state = {p: steps.variables[p].device_value() for p in steps.state_paths}
+        return {"params": params, "state": state, "opt": steps.optimizer._state_from_variables(params),
+                "metrics": steps.compiled.initial_metric_state(), "rng": carry["rng"]}
+
+    def _array_epoch(self, steps, carry, data, n, batch_size, shuffle, cbs, batch_hooks):
+        # NOTE: batch-dependent state (batch-norm statistics) must not see padded rows:
+        # such models run their last partial batch at its own size (one extra compilation)
+        exact_last = bool(steps.train_program.state_updates)
+        plan = da.plan_epoch(n, batch_size, shuffle)
+        for i in range(plan.steps):
+            cbs.on_train_batch_begin(i)
+            if exact_last and i == plan.steps - 1 and plan.sizes[i] < batch_size:
+                index = plan.order[i, :plan.sizes[i]]
+                xs, ys, sws = ([jnp.take(a, index, axis=0) for a in group] if group is not None else None
+                               for group in data)
+                carry = steps.train_batch(carry, xs, ys, sws, jnp.ones(plan.sizes[i], jnp.float32))
+            else:
+                carry = steps.train_indexed(carry, data, plan.order, plan.mask, i)
+            if batch_hooks:
+                steps.write_back(carry)
+            metrics = carry["metrics"]
+            cbs.on_train_batch_end(i, LazyLogs(lambda m=metrics: steps.results(m)))
+            if self.model.stop_training:
+                break
+        return carry, _ordered(steps.compiled, steps.results(carry["metrics"]))
+
+    def _iterable_epoch(self, data, steps_per_epoch, carry, cbs, batch_hooks):
+        steps, batch_size = getattr(self.model, "_steps", None), None
+        for i, batch in enumerate(da.iterate_batches(data, steps_per_epoch)):
+            cbs.on_train_batch_begin(i)
+            xs, ys, sws, mask, size = self._batch_arrays(batch, pad_to=batch_size)
+            if batch_size is None:
+                batch_size = size
+                steps = self.model._build_steps(xs, ys)
+                carry = self._fresh_carry(steps, carry)
+            if size > batch_size:
+                raise ValueError(f"batch {i} has {size} samples, more than the first batch's {batch_size}; the "
+                                 "first batch of an epoch sets the batch size")
+            carry = steps.train_batch(carry, xs, ys, sws, mask)
+            if batch_hooks:
+                steps.write_back(carry)
+            metrics = carry["metrics"]
+            cbs.on_train_batch_end(i, LazyLogs(lambda m=metrics: steps.results(m)))
+            if self.model.stop_training:
+                break
+        if carry is None:
+            raise ValueError("the training data yielded no batches")
+        return carry, _ordered(steps.compiled, steps.results(carry["metrics"])), steps
+
+    # -- evaluate -----------------------------------------------------------------------
+    def evaluate(self, x, y, batch_size, verbose, sample_weight, steps, callbacks):
+        verbose = _verbosity(verbose)
+        data = x if da.is_batch_iterable(x) or y is None and isinstance(x, tuple) else (x, y, sample_weight)
+        total = steps or (len(x) if da.is_batch_iterable(x) and hasattr(x, "__len__") else None)
+        if not da.is_batch_iterable(x):
+            n = len(self.arrays(*da.unpack_batch(data))[0][0])
+            total = -(-n // int(batch_size or 32))
+        cbs, _, _ = self._callbacks(callbacks, verbose, {"steps": total, "verbose": verbose}, history=False)
+        cbs.on_test_begin()
+        logs = self.evaluate_data(data, batch_size, steps, cbs)
+        cbs.on_test_end(logs)
+        return logs
+
+    def evaluate_data(self, data, batch_size, steps=None, cbs=None) -> dict:
+        model = self.model
+        if da.is_batch_iterable(data):
+            metrics, size, runner = None, None, None
+            for i, batch in enumerate(da.iterate_batches(data, steps)):
+                xs, ys, sws, mask, real = self._batch_arrays(batch, pad_to=size)
+                if size is None:
+                    size, runner = real, model._build_steps(xs, ys)
+                    weights, metrics = runner.weights(), runner.compiled.initial_metric_state()
+                metrics = runner.test_batch(metrics, weights, xs, ys, sws, mask)
+                if cbs is not None:
+                    cbs.on_test_batch_end(i, LazyLogs(lambda m=metrics: runner.results(m)))
+            if runner is None:
+                raise ValueError("the evaluation data yielded no batches")
+            return _ordered(runner.compiled, runner.results(metrics))
+        xs, ys, sws = self.arrays(*da.unpack_batch(tuple(data) if isinstance(data, list) else data))
+        batch_size = int(batch_size or 32)
+        runner = model._build_steps(xs, ys)
+        device_data = self._device(xs, ys, sws)
+        plan = da.plan_epoch(len(xs[0]), batch_size, shuffle=False)
+        weights, metrics = runner.weights(), runner.compiled.initial_metric_state()
+        for i in range(plan.steps):
+            metrics = runner.test_indexed(metrics, weights, device_data, plan.order, plan.mask, i)
+            if cbs is not None:
+                cbs.on_test_batch_end(i, LazyLogs(lambda m=metrics: runner.results(m)))
+        return _ordered(runner.compiled, runner.results(metrics))
+
+    # -- single batches -----------------------------------------------------------------
+    def one_batch(self, x, y, sample_weight, class_weight, train: bool, reset_metrics: bool) -> dict:
+        model = self.model
+        xs, ys, sws = self.arrays(x, y, sample_weight, class_weight)
+        steps = model._build_steps(xs, ys)
+        xs, ys, sws = self._device(xs, ys, sws)
+        mask = jnp.ones(len(xs[0]), jnp.float32)
+        kept = getattr(model, "_batch_metric_state", None)
+        metrics = steps.compiled.initial_metric_state() if reset_metrics or kept is None else kept
+        if train:
+            carry = steps.initial_carry(model._next_rng())
+            carry["metrics"] = metrics
+            carry = steps.train_batch(carry, xs, ys, sws, mask)
+            steps.write_back(carry)
+            metrics = carry["metrics"]
+        else:
+            metrics = steps.test_batch(metrics, steps.weights(), xs, ys, sws, mask)
+        model._batch_metric_state = None if reset_metrics else metrics
+        return _ordered(steps.compiled, steps.results(metrics))
+
+    # -- predict over batches -------------------------------------------------------------
+    def predict_batches(self, batches, steps, verbose, callbacks):
+        model = self.model
+        verbose = _verbosity(verbose) if verbose != "auto" else 1
+        total = steps or (len(batches) if hasattr(batches, "__len__") else None)
+        cbs, _, _ = self._callbacks(callbacks, verbose, {"steps": total, "verbose": verbose}, history=False)
+        cbs.on_predict_begin()
+        chunks, size = [], None
+        for i, batch in enumerate(da.iterate_batches(batches, steps)):
+            bx = da.unpack_batch(batch)[0]
+            xs = model._standardize_inputs(bx)
+            real = len(xs[0])
+            size = size or real
+            program = model._program(training=False)
+            outs, _ = program.run(model._weight_values(program), {}, da.pad_rows(xs, size), training=False)
+            chunks.append([o[:real] for o in outs])
+            cbs.on_predict_batch_end(i, {"outputs": chunks[-1]})
+        cbs.on_predict_end()
+        if not chunks:
+            raise ValueError("predict: the data yielded no batches")
+        results = [np.concatenate([np.asarray(c[i]) for c in chunks]) for i in range(len(chunks[0]))]
+        return model._package(results)
+
+
+del jax

@@ -1,0 +1,119 @@
+"""The jitted train and test steps: forward, loss, gradients, optax update, constraints and
+metric accumulation in one XLA computation, with the carried buffers donated.
+
+Array data lives on the device; a step receives the epoch's index table and its row number
+and gathers its own batch, so a step costs the host one dispatch.
+"""
+from __future__ import annotations
+
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+
+
+class Steps:
+    """Train/test step functions of one compiled model (built lazily, cached by jax.jit)."""
+
+    def __init__(self, model, compiled, optimizer, extra_loss_count: int = 0):
+        self.model, self.compiled, self.optimizer = model, compiled, optimizer
+        self.train_program = model._training_program(True)
+        self.test_program = model._training_program(False)
+        self.n_outputs = len(model.outputs)
+        trainable = {id(v) for v in model.trainable_weights}
+        variables = self.train_program.variables
+        self.param_paths = [p for p, v in variables.items() if id(v) in trainable]
+        self.state_paths = [p for p, v in variables.items() if id(v) not in trainable]
+        self.regularized = [(p, variables[p].regularizer) for p in self.param_paths
+                            if variables[p].regularizer is not None]
+        self.constrained = [(p, variables[p].constraint) for p in self.param_paths
+                            if variables[p].constraint is not None]
+        self.variables = variables
+        self.train_batch = jax.jit(self._train_batch, donate_argnums=(0,))
+        self.train_indexed = jax.jit(self._train_indexed, donate_argnums=(0,))
+        # test steps donate only the metric sums: the weights stay the Variables' own arrays
+        self.test_batch = jax.jit(self._test_batch, donate_argnums=(0,))
+        self.test_indexed = jax.jit(self._test_indexed, donate_argnums=(0,))
+        self.results = jax.jit(compiled.results)
+
+    # -- carried state --------------------------------------------------------------------
+    def initial_carry(self, rng) -> dict:
+        params = {p: self.variables[p].device_value() for p in self.param_paths}
+        state = {p: self.variables[p].device_value() for p in self.state_paths}
+        return {"params": params, "state": state, "opt": self.optimizer._state_from_variables(params),
+                "metrics": self.compiled.initial_metric_state(), "rng": rng}
+
+    def fresh_metrics(self, carry: dict) -> dict:
+        return {**carry, "metrics": self.compiled.initial_metric_state()}
+
+    def write_back(self, carry: dict) -> None:
+        """Weights and optimizer state back into the Variables (device arrays: no host copy)."""
+        for path, value in carry["params"].items():
+            self.variables[path].set_value(value)
+        for path, value in carry["state"].items():
+            self.variables[path].set_value(value)
+        self.optimizer._write_state(carry["opt"])
+
+    # -- pieces ---------------------------------------------------------------------------
+    def _penalties(self, params, extra_losses):
+        total = jnp.zeros((), jnp.float32)
+        for path, regularizer in self.regularized:
+            total = total + jnp.asarray(regularizer(params[path]), jnp.float32)
+        for value in extra_losses:
+            total = total + jnp.sum(jnp.asarray(value, jnp.float32))
+        return total
+
+    def _forward_loss(self, params, state, xs, ys, sws, mask, rng, consts, training):
+        program = self.train_program if training else self.test_program
+        outputs, new_state = program(params, state, xs, rng, consts, training=training)
+        preds, extra = outputs[:self.n_outputs], outputs[self.n_outputs:]
+        total, per_output = self.compiled.loss_values(ys, preds, sws, mask)
+        total = total + self._penalties(params, extra)
+        return total, (preds, per_output, new_state)
+
+    def _train(self, carry, xs, ys, sws, mask):
+        rng, step_rng = jax.random.split(carry["rng"])
+        grad_fn = jax.value_and_grad(self._forward_loss, has_aux=True)
+        (loss, (preds, per_output, new_state)), grads = grad_fn(
+            carry["params"], carry["state"], xs, ys, sws, mask, step_rng, self.train_program.consts, True)
+        params, opt = self.optimizer._apply(grads, carry["params"], carry["opt"])
+        for path, constraint in self.constrained:
+            params[path] = constraint(params[path])
+        state = {**carry["state"], **{p: v for p, v in new_state.items() if p in carry["state"]}}
+        metrics = self.compiled.update_metrics(carry["metrics"], loss, per_output, ys, preds, sws, mask)
+        return {"params": params, "state": state, "opt": opt, "metrics": metrics, "rng": rng}
+
+    def weights(self) -> dict:
+        """The current weights for test steps (not donated)."""
+        return {"params": {p: self.variables[p].device_value() for p in self.param_paths},
+                "state": {p: self.variables[p].device_value() for p in self.state_paths}}
+
+    def _test(self, metrics, weights, xs, ys, sws, mask):
+        loss, (preds, per_output, _) = self._forward_loss(
+            weights["params"], weights["state"], xs, ys, sws, mask, jax.random.PRNGKey(0), self.test_program.consts,
+            False)
+        return self.compiled.update_metrics(metrics, loss, per_output, ys, preds, sws, mask)
+
+    # -- entry points ---------------------------------------------------------------------
+    def _train_batch(self, carry, xs, ys, sws, mask):
+        return self._train(carry, xs, ys, sws, mask)
+
+    def _test_batch(self, metrics, weights, xs, ys, sws, mask):
+        return self._test(metrics, weights, xs, ys, sws, mask)
+
+    @staticmethod
+    def _gather(data, order, mask, row):
+        index = jax.lax.dynamic_index_in_dim(order, row, keepdims=False)
+        take = partial(jnp.take, indices=index, axis=0)
+        xs, ys, sws = data
+        return ([take(a) for a in xs], [take(a) for a in ys],
+                None if sws is None else [None if w is None else take(w) for w in sws],
+                jax.lax.dynamic_index_in_dim(mask, row, keepdims=False))
+
+    def _train_indexed(self, carry, data, order, mask, row):
+        xs, ys, sws, batch_mask = self._gather(data, order, mask, row)
+        return self._train(carry, xs, ys, sws, batch_mask)
+
+    def _test_indexed(self, metrics, weights, data, order, mask, row):
+        xs, ys, sws, batch_mask = self._gather(data, order, mask, row)
+        return self._test(metrics, weights, xs, ys, sws, batch_mask)

@@ -1,11 +1,14 @@
 """Hypothesis strategies for shapes, specs and op cases, and the registry-driven op harness.
 
 Every op in `symk.ops.registry.OPS` gets its shape rule checked against `jax.eval_shape`
-of its own lowering. An op's cases are registered once, beside nothing else:
+of its own lowering. Each op registers one hypothesis strategy that draws OpCases:
 
     from symk.testing import OpCase, register_op_cases, shapes, spec
     register_op_cases("conv", st.builds(lambda s: OpCase([spec(s)], {"strides": 1}), shapes(3, 3)),
                       family="conv")
+
+An op without registered cases fails tests/test_ops_shape_rules.py (graph-structure ops
+placeholder/parameter/constant/assign excepted). This module needs hypothesis (a test extra).
 
 Op families other than the core ones register theirs in `tests/op_cases_<family>.py`
 (loaded by `load_op_case_modules`), so tests/test_ops_shape_rules.py sees every op.
@@ -71,11 +74,18 @@ def ops_needing_cases() -> list[str]:
     return sorted(n for n in OPS if n not in STRUCTURAL)
 
 
+_LOADED_CASE_MODULES: set[str] = set()
+
+
 def load_op_case_modules(tests_dir) -> list[str]:
     """Import every `op_cases_*.py` in `tests_dir` (each calls register_op_cases). Returns their names."""
     loaded = []
     for path in sorted(pathlib.Path(tests_dir).glob("op_cases_*.py")):
         module_name = f"symk_op_cases_{path.stem}"
+        if module_name in _LOADED_CASE_MODULES:  # loading twice would register every case twice
+            loaded.append(path.stem)
+            continue
+        _LOADED_CASE_MODULES.add(module_name)
         spec_ = importlib.util.spec_from_file_location(module_name, path)
         module = importlib.util.module_from_spec(spec_)
         spec_.loader.exec_module(module)

@@ -5,7 +5,6 @@ import pytest
 
 import symk
 from symk import backend as K
-from symk import ops
 from symk.graph import Graph, SymbolicTensor, default_graph
 from symk.layers import Dense, Input
 

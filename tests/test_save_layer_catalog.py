@@ -19,7 +19,6 @@ for _path in sorted(glob.glob(os.path.join(os.path.dirname(__file__), "test_laye
 _UNIQUE = list({example.id: example for example in LAYER_EXAMPLES}.values())
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("example", _UNIQUE, ids=[e.id for e in _UNIQUE])
 def test_every_catalog_layer_round_trips_through_a_saved_model(example, tmp_path):
     layer = example.factory()

@@ -171,6 +171,7 @@ try:
     raise AssertionError("lstm.output should be ill-defined with two inbound nodes")
 except AttributeError as error:
     print(error)
+    assert "get_output_at" in str(error)
 assert lstm.get_output_at(0) == encoded_a
 assert lstm.get_output_at(1) == encoded_b
 

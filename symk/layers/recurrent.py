@@ -204,6 +204,9 @@ class _CellLayer(RNN):
 
     def __getattr__(self, name):
         # units, activation, dropout, ... read through to the cell, as on Keras's LSTM
+        descriptor = getattr(type(self), name, None)
+        if isinstance(descriptor, property):
+            return descriptor.fget(self)  # surfaces the property's own error (e.g. layer.output's)
         if name != "cell" and "cell" in self.__dict__ and hasattr(self.__dict__["cell"], name):
             return getattr(self.__dict__["cell"], name)
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")

@@ -4,7 +4,6 @@
 """
 from __future__ import annotations
 
-import jax
 import jax.numpy as jnp
 
 from .. import losses as _losses
@@ -158,5 +157,3 @@ def serialize(metric):
                 "registered_name": None}
     return getattr(metric, "__name__", str(metric))
 
-
-del jax

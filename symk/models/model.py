@@ -71,6 +71,7 @@ class Model(TrainingAPI, SavingAPI, OptimizeAPI, Layer):
         self._input_nodes = [t.node for t in flat_in]
         self._output_refs = [(t.node, t.index) for t in flat_out]
         self._programs = {}
+        self._layers_cache = None
         self.built = True
 
     @property
@@ -129,16 +130,29 @@ class Model(TrainingAPI, SavingAPI, OptimizeAPI, Layer):
 
     @property
     def layers(self) -> list[Layer]:
-        if self._functional or self._graph is not None and not self._subclass_layers():
-            seen, out = set(), []
-            graph = self._graph
-            for node in graph.topological_order():
-                layer = graph.node(node).get("layer")
-                if layer is not None and layer is not self and id(layer) not in seen:
-                    seen.add(id(layer))
-                    out.append(layer)
-            return out
+        """Keras's order for functional models (deepest first; weight files rely on it)."""
+        if self._functional:
+            if getattr(self, "_layers_cache", None) is None:
+                from ..saving.topology import NotLayerGraph, walk_sites
+
+                try:
+                    self._layers_cache = walk_sites(self)[0]
+                except NotLayerGraph:  # ops outside layers: fall back to the graph's order
+                    self._layers_cache = self._layers_from_graph()
+            return list(self._layers_cache)
+        if self._graph is not None and not self._subclass_layers():
+            return self._layers_from_graph()
         return self._subclass_layers()
+
+    def _layers_from_graph(self) -> list[Layer]:
+        seen, out = set(), []
+        graph = self._graph
+        for node in graph.topological_order():
+            layer = graph.node(node).get("layer")
+            if layer is not None and layer is not self and id(layer) not in seen:
+                seen.add(id(layer))
+                out.append(layer)
+        return out
 
     def _subclass_layers(self) -> list[Layer]:
         return [l for l in self._sublayers() if not isinstance(l, InputLayer)]

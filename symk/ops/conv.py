@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from ..errors import RuleViolation
@@ -240,14 +241,15 @@ def _pool(x, kind, pool_size, strides, padding, data_format, dilation_rate=1):
         pads[a] = pad
     if kind == "max":
         lowest = -jnp.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
-        return lax.reduce_window(x, jnp.array(lowest, x.dtype), lax.max, window, steps, pads)
+        # NOTE: a concrete numpy init value lets jax pick its differentiable max-pool primitive
+        return lax.reduce_window(x, np.asarray(lowest, x.dtype), lax.max, window, steps, pads)
     x = x if jnp.issubdtype(x.dtype, jnp.floating) else x.astype(jnp.float32)
-    sums = lax.reduce_window(x, jnp.array(0, x.dtype), lax.add, window, steps, pads)
+    sums = lax.reduce_window(x, np.zeros((), x.dtype), lax.add, window, steps, pads)
     if padding == "valid":
         return sums / math.prod(window)
     # Keras averages 'same' windows over the real elements only, not the zero padding
     ones = jnp.ones([x.shape[a] if a in axes else 1 for a in range(rank)], x.dtype)
-    counts = lax.reduce_window(ones, jnp.array(0, x.dtype), lax.add, window, steps, pads)
+    counts = lax.reduce_window(ones, np.zeros((), x.dtype), lax.add, window, steps, pads)
     return sums / counts
 
 

@@ -82,10 +82,5 @@ def _kwarg_tensors(site) -> list:
 
 
 def keras_layer_order(model) -> list:
-    """model.layers as Keras orders them; falls back to model.layers for graphs of raw ops."""
-    if not getattr(model, "_functional", False) or type(model).__name__ == "Sequential":
-        return list(model.layers)
-    try:
-        return walk_sites(model)[0]
-    except (NotLayerGraph, IndexError, AttributeError):
-        return list(model.layers)
+    """model.layers, which is already in Keras's order (see Model.layers)."""
+    return list(model.layers)

@@ -76,8 +76,6 @@ def _optimizer_from_config(config: dict, custom_objects=None):
         return custom.from_config(dict(config.get("config") or {}))
     short = name.split(">", 1)[-1]  # Keras 2 wrote 'Custom>SGD' for its new optimizers
     kwargs = dict(config.get("config") or {})
-    if kwargs.get("learning_rate") is not None and isinstance(kwargs["learning_rate"], dict):
-        pass  # a schedule: the optimizer reads it
     for key in ("loss_scale_factor", "gradient_accumulation_steps"):
         if kwargs.get(key) is None:
             kwargs.pop(key, None)

@@ -12,8 +12,6 @@ from __future__ import annotations
 import warnings
 
 import jax
-import jax.numpy as jnp
-import numpy as np
 
 from .. import random_state
 from .compile_utils import CompiledLossesAndMetrics
@@ -199,5 +197,3 @@ class TrainingAPI:
     def predict_generator(self, generator, steps=None, **kwargs):
         return self.predict_batches(generator, steps=steps, verbose=kwargs.get("verbose", 0))
 
-
-del jnp, np

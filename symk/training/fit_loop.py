@@ -2,7 +2,6 @@
 callbacks around each step and epoch, logs out. The steps themselves are in step.py."""
 from __future__ import annotations
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -108,18 +107,20 @@ class EpochRunner:
         params = {"epochs": epochs, "steps": steps_total, "verbose": verbose}
         cbs, history, batch_hooks = self._callbacks(callbacks, verbose, params)
         model.stop_training = False
-        carry = None
+        carry, unsaved = None, False
         cbs.on_train_begin()
         logs = {}
         try:
             for epoch in range(initial_epoch, epochs):
                 cbs.on_epoch_begin(epoch)
+                unsaved = True
                 if iterable:
                     carry, logs, steps = self._iterable_epoch(x, steps_per_epoch, carry, cbs, batch_hooks)
                 else:
                     carry = self._fresh_carry(steps, carry)
                     carry, logs = self._array_epoch(steps, carry, data, n, batch_size, shuffle, cbs, batch_hooks)
                 steps.write_back(carry)
+                unsaved = False
                 if validation_data is not None and _due(validation_freq, epoch):
                     val_logs = self.evaluate_data(validation_data, validation_batch_size or batch_size,
                                                   validation_steps)
@@ -128,7 +129,8 @@ class EpochRunner:
                 if model.stop_training:
                     break
         finally:
-            if carry is not None:
+            # an interrupted epoch: keep what it trained (the donated arrays are gone otherwise)
+            if carry is not None and unsaved:
                 steps.write_back(carry)
         cbs.on_train_end(logs)
         return history
@@ -272,5 +274,3 @@ class EpochRunner:
         results = [np.concatenate([np.asarray(c[i]) for c in chunks]) for i in range(len(chunks[0]))]
         return model._package(results)
 
-
-del jax

@@ -11,6 +11,8 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 
+from ..passes.derived import with_derived
+
 
 class Steps:
     """Train/test step functions of one compiled model (built lazily, cached by jax.jit)."""
@@ -65,6 +67,9 @@ class Steps:
 
     def _forward_loss(self, params, state, xs, ys, sws, mask, rng, consts, training):
         program = self.train_program if training else self.test_program
+        if not training:
+            # the inference pipeline may read folded weights: derive them from the weights being trained
+            state = with_derived(program, {**params, **state})
         outputs, new_state = program(params, state, xs, rng, consts, training=training)
         preds, extra = outputs[:self.n_outputs], outputs[self.n_outputs:]
         total, per_output = self.compiled.loss_values(ys, preds, sws, mask)

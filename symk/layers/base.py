@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from typing import Any, Optional
+from typing import Optional
 
 import jax
 import numpy as np
@@ -18,9 +18,9 @@ from .. import initializers as initializers_module
 from ..errors import GraphError
 from ..graph import (Graph, SymbolicTensor, graph_scope, layer_scope, no_call_site_recording,
                      recording_call_sites)
-from ..shapes import TensorShape, as_shape, canonical_dtype
+from ..shapes import canonical_dtype
 from ..variables import Variable
-from .call_site import CallSite, _flatten
+from .call_site import CallSite, CallSiteAPI, _as_tuple_shapes, _flatten, shapes_of  # noqa: F401
 from .input_spec import check_input_spec
 
 _name_counts: dict[str, int] = {}
@@ -51,21 +51,10 @@ def _leaf(x) -> bool:
     return isinstance(x, (SymbolicTensor, Variable))
 
 
-def shapes_of(structure):
-    """The input_shape passed to build(): a TensorShape, or a list/dict of them."""
-    if isinstance(structure, (SymbolicTensor, Variable)):
-        return structure.shape
-    if isinstance(structure, dict):
-        return {k: shapes_of(v) for k, v in structure.items()}
-    if isinstance(structure, (list, tuple)):
-        return [shapes_of(v) for v in structure]
-    return getattr(structure, "shape", None)
-
-
 _INPUT_ARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_size", "batch_shape", "input_length")
 
 
-class Layer:
+class Layer(CallSiteAPI):
     """Base class of all layers (and of Model).
 
         class SimpleDense(Layer):
@@ -175,12 +164,16 @@ class Layer:
 
     add_variable = add_weight
 
+    def _weight_layers(self) -> list["Layer"]:
+        """The layers whose weights this one reports, in order (Model: its layers)."""
+        return self._sublayers()
+
     @property
     def trainable_weights(self) -> list[Variable]:
         if not self.trainable:
             return []
         out = [w for w in self._own_weights if w.trainable]
-        for sub in self._sublayers():
+        for sub in self._weight_layers():
             out += sub.trainable_weights
         return _dedupe(out)
 
@@ -189,13 +182,13 @@ class Layer:
         if not self.trainable:
             return self.weights_unordered()
         out = [w for w in self._own_weights if not w.trainable]
-        for sub in self._sublayers():
+        for sub in self._weight_layers():
             out += sub.non_trainable_weights
         return _dedupe(out)
 
     def weights_unordered(self) -> list[Variable]:
         out = list(self._own_weights)
-        for sub in self._sublayers():
+        for sub in self._weight_layers():
             out += sub.weights_unordered()
         return _dedupe(out)
 
@@ -208,21 +201,25 @@ class Layer:
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
 
+    def _ordered_weights(self) -> list[Variable]:
+        """The order get_weights/set_weights use (Model: layer by layer)."""
+        return self.weights
+
     def get_weights(self) -> list[np.ndarray]:
-        return [w.numpy() for w in self.weights]
+        return [w.numpy() for w in self._ordered_weights()]
 
     def set_weights(self, weights) -> None:
-        params = self.weights
+        params = self._ordered_weights()
         weights = list(weights)
+        kind = "Model" if hasattr(self, "_functional") else "Layer"
         if len(weights) != len(params):
             raise ValueError(
-                f"Layer {self.name!r} expects {len(params)} weight arrays "
+                f"{kind} {self.name!r} expects {len(params)} weight arrays "
                 f"({', '.join(w.path for w in params) or 'none'}), but received {len(weights)}.")
         for var, value in zip(params, weights):
-            value = np.asarray(value)
-            if tuple(value.shape) != tuple(var.shape):
-                raise ValueError(f"Layer {self.name!r} weight {var.path!r} has shape {tuple(var.shape)}, "
-                                 f"but the value given has shape {tuple(value.shape)}.")
+            if tuple(np.shape(value)) != tuple(var.shape):
+                raise ValueError(f"{kind} {self.name!r} weight {var.path!r} has shape {tuple(var.shape)}, "
+                                 f"but the value given has shape {tuple(np.shape(value))}.")
         for var, value in zip(params, weights):
             var.set_value(np.asarray(value, dtype=var.dtype))
 
@@ -361,66 +358,6 @@ class Layer:
     def compute_output_spec(self, inputs):
         return self.compute_output_shape(shapes_of(inputs))
 
-    # -- call-site bookkeeping (Keras's nodes) ---------------------------------------
-    @property
-    def inbound_nodes(self) -> list[CallSite]:
-        return self._inbound_nodes
-
-    def _only_site(self, what: str) -> CallSite:
-        if not self._inbound_nodes:
-            raise AttributeError(f"Layer {self.name!r} has never been called and thus has no defined {what}.")
-        if len(self._inbound_nodes) > 1:
-            raise AttributeError(
-                f"Layer {self.name!r} has multiple inbound nodes, hence the notion of \"layer {what}\" is ill-defined. "
-                f"Use `get_{what}_at(node_index)` instead.")
-        return self._inbound_nodes[0]
-
-    def _site(self, index: int) -> CallSite:
-        if not 0 <= index < len(self._inbound_nodes) and not -len(self._inbound_nodes) <= index < 0:
-            raise ValueError(f"Asked to get node {index} of layer {self.name!r}, but the layer has only "
-                             f"{len(self._inbound_nodes)} inbound node(s).")
-        return self._inbound_nodes[index]
-
-    @property
-    def input(self):
-        return self._only_site("input").inputs
-
-    @property
-    def output(self):
-        return self._only_site("output").outputs
-
-    def get_input_at(self, index: int):
-        return self._site(index).inputs
-
-    def get_output_at(self, index: int):
-        return self._site(index).outputs
-
-    def get_input_shape_at(self, index: int):
-        return shapes_of(self._site(index).inputs)
-
-    def get_output_shape_at(self, index: int):
-        return shapes_of(self._site(index).outputs)
-
-    def _shared_shape(self, what: str):
-        if not self._inbound_nodes:
-            if what == "input" and self._build_input_shape is not None:
-                return self._build_input_shape
-            raise AttributeError(f"The layer {self.name!r} has never been called and thus has no defined {what} shape.")
-        shapes = [shapes_of(getattr(s, f"{what}s")) for s in self._inbound_nodes]
-        if any(s != shapes[0] for s in shapes[1:]):
-            raise AttributeError(
-                f"The layer {self.name!r} has multiple inbound nodes with different {what} shapes, hence the notion of "
-                f"\"{what} shape\" is ill-defined. Use `get_{what}_shape_at(node_index)` instead.")
-        return _as_tuple_shapes(shapes[0])
-
-    @property
-    def input_shape(self):
-        return self._shared_shape("input")
-
-    @property
-    def output_shape(self):
-        return self._shared_shape("output")
-
     # -- configs --------------------------------------------------------------------
     def get_config(self) -> dict:
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
@@ -459,16 +396,6 @@ def _dedupe(variables: list) -> list:
             seen.add(id(v))
             out.append(v)
     return out
-
-
-def _as_tuple_shapes(shape):
-    if isinstance(shape, TensorShape):
-        return tuple(shape)
-    if isinstance(shape, list):
-        return [_as_tuple_shapes(s) for s in shape]
-    if isinstance(shape, dict):
-        return {k: _as_tuple_shapes(v) for k, v in shape.items()}
-    return shape
 
 
 def _flatten_masks(mask, outputs) -> list:

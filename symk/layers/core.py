@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 from .. import activations, constraints, initializers, regularizers
 from ..ops.registry import apply

@@ -12,8 +12,8 @@ import numpy as np
 
 from ..codegen import Program
 from ..errors import GraphError
-from ..graph import Graph, SymbolicTensor, default_graph, graph_scope, no_call_site_recording
-from ..layers.base import Layer, _leaf
+from ..graph import Graph, SymbolicTensor, graph_scope, no_call_site_recording
+from ..layers.base import Layer, _dedupe, _leaf, unique_name
 from ..layers.call_site import _flatten
 from ..layers.input_layer import InputLayer, make_placeholder
 from ..shapes import canonical_dtype
@@ -41,7 +41,10 @@ class Model(TrainingAPI, SavingAPI, OptimizeAPI, Layer):
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
         if (inputs is None) != (outputs is None):
             raise GraphError("Model needs both `inputs` and `outputs` (the functional API), or neither (subclassing)")
-        Layer.__init__(self, name=kwargs.pop("name", None), trainable=kwargs.pop("trainable", True), **kwargs)
+        name = kwargs.pop("name", None)
+        if name is None and inputs is not None and type(self) is Model:
+            name = unique_name("functional")  # Keras 3 names functional models functional, functional_1, ...
+        Layer.__init__(self, name=name, trainable=kwargs.pop("trainable", True), **kwargs)
         self._graph: Optional[Graph] = None
         self._programs: dict = {}
         self._functional = inputs is not None
@@ -172,58 +175,10 @@ class Model(TrainingAPI, SavingAPI, OptimizeAPI, Layer):
     def _weight_layers(self) -> list[Layer]:
         return self.layers if self._functional else self._subclass_layers()
 
-    @property
-    def trainable_weights(self):
-        if not self.trainable:
-            return []
-        out = [w for w in self._own_weights if w.trainable]
-        for layer in self._weight_layers():
-            out += layer.trainable_weights
-        return _dedupe(out)
-
-    @property
-    def non_trainable_weights(self):
-        if not self.trainable:
-            return self.weights_unordered()
-        out = [w for w in self._own_weights if not w.trainable]
-        for layer in self._weight_layers():
-            out += layer.non_trainable_weights
-        return _dedupe(out)
-
-    def weights_unordered(self):
-        out = list(self._own_weights)
-        for layer in self._weight_layers():
-            out += layer.weights_unordered()
-        return _dedupe(out)
-
-    @property
-    def weights(self):
-        return _dedupe(self.trainable_weights + self.non_trainable_weights)
-
-    variables = weights
-    trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
-
-    def get_weights(self):
-        """Weights in Keras's model order: layer by layer, each layer's own order."""
-        return [w.numpy() for w in self._ordered_weights()]
-
     def _ordered_weights(self):
         if self._functional:
             return _dedupe([w for layer in self._weight_layers() for w in layer.weights])
         return _dedupe(list(self._own_weights) + [w for layer in self._weight_layers() for w in layer.weights])
-
-    def set_weights(self, weights):
-        params = self._ordered_weights()
-        weights = list(weights)
-        if len(weights) != len(params):
-            raise ValueError(f"Model {self.name!r} expects {len(params)} weight arrays, but received {len(weights)}.")
-        for var, value in zip(params, weights):
-            if tuple(np.shape(value)) != tuple(var.shape):
-                raise ValueError(f"Model {self.name!r}: weight {var.path!r} has shape {tuple(var.shape)}, but the "
-                                 f"value given has shape {tuple(np.shape(value))}.")
-        for var, value in zip(params, weights):
-            var.set_value(np.asarray(value, dtype=var.dtype))
 
     # -- calling --------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
@@ -398,11 +353,3 @@ class Model(TrainingAPI, SavingAPI, OptimizeAPI, Layer):
 
         return functional_from_config(config, custom_objects)
 
-
-def _dedupe(variables):
-    seen, out = set(), []
-    for v in variables:
-        if id(v) not in seen:
-            seen.add(id(v))
-            out.append(v)
-    return out

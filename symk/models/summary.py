@@ -22,6 +22,13 @@ def _site_in_model(layer, model):
     return layer._inbound_nodes[0] if layer._inbound_nodes else None
 
 
+def display_type(layer) -> str:
+    """Keras shows functional models as 'Functional' (symk's class is Model)."""
+    if type(layer).__name__ == "Model" and getattr(layer, "_functional", False):
+        return "Functional"
+    return type(layer).__name__
+
+
 def _params(layer) -> int:
     try:
         return layer.count_params()
@@ -61,7 +68,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
                                   if len(site.output_tensors) > 1 else site.output_tensors[0].shape)
         else:
             shape = "multiple" if layer.built else "(unbuilt)"
-        fields = [f"{layer.name} ({type(layer).__name__})", shape, f"{_params(layer):,}"]
+        fields = [f"{layer.name} ({display_type(layer)})", shape, f"{_params(layer):,}"]
         if graph_like:
             inbound = []
             if site is not None and not isinstance(layer, InputLayer):

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from ..errors import RuleViolation
-from ..shapes import TensorSpec, broadcast_shapes, canonical_dtype, normalize_axes, normalize_axis
+from ..shapes import TensorSpec, broadcast_shapes, canonical_dtype, normalize_axes
 from .registry import def_op
 
 

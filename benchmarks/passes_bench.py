@@ -1,6 +1,8 @@
-"""Benchmark of the graph passes: node counts, predict throughput and first-call compile time with the
-inference pipeline vs passes disabled, on a Conv-BN-ReLU CNN and an MLP; then graph build + pipeline
-time at 1k/5k/10k ops (it should grow linearly). Run: python benchmarks/passes_bench.py [--quick]"""
+"""Benchmark of the graph passes: node counts, first-call time (trace + XLA compile) and predict throughput
+with the inference pipeline (and variants with the off-by-default fusions enabled) vs passes disabled, on a
+Conv-BN-ReLU CNN and an MLP, in one run (ratios per repetition, medians); then graph build + pipeline
+time at 1k/5k/10k ops (it should grow linearly). Prints markdown tables (benchmarks/RESULTS.md).
+Run: python benchmarks/passes_bench.py [--quick]"""
 from __future__ import annotations
 
 import statistics
@@ -41,7 +43,17 @@ def randomize(model, rng):
                        else (rng.normal(size=w.shape) * 0.1).astype("float32") for w in model._ordered_weights()])
 
 
-def measure(model, data, setting, repeats):
+SETTINGS = {  # name -> compile(optimize=...) setting; every ratio is against 'none' of the same repetition
+    "none": "none",
+    "default": "default",
+    "default+fuse_linear": {"enable": ["fuse_linear"]},
+    "default+fuse_elementwise": {"enable": ["fuse_elementwise"]},
+}
+
+
+def measure(model, data, setting, calls):
+    """(first call seconds: trace + XLA compile + run, samples/s as the median of `calls` timed calls,
+    node count of the graph that runs, the output)."""
     model._optimize = setting  # resets the cached programs: the first call traces and compiles again
     start = time.perf_counter()
     program = model._program(training=False)
@@ -49,7 +61,7 @@ def measure(model, data, setting, repeats):
     outs[0].block_until_ready()
     first = time.perf_counter() - start
     times = []
-    for _ in range(repeats):
+    for _ in range(calls):
         start = time.perf_counter()
         outs, _ = program.run(model._weight_values(program), {}, [data])
         outs[0].block_until_ready()
@@ -57,26 +69,33 @@ def measure(model, data, setting, repeats):
     return first, len(data) / statistics.median(times), len(program.graph), np.asarray(outs[0])
 
 
-def bench_models(repeats):
+def bench_models(repetitions, calls, batch):
+    """Every setting once per repetition, in a rotated order (machine noise hits all alike); medians."""
     rng = np.random.default_rng(0)
-    print(f"{'model':6} {'nodes none->opt':>16} {'first call none/opt (s)':>24} {'predict samples/s none/opt':>28} "
-          f"{'speedup':>8}")
-    for name, make in (("cnn", cnn), ("mlp", mlp)):
+    header = (f"| model | setting | nodes | first call (s) | first call vs none | predict (samples/s) "
+              f"| predict vs none |")
+    print(header)
+    print("|---|---|---:|---:|---:|---:|---:|")
+    names = list(SETTINGS)
+    for model_name, make in (("cnn-bn", cnn), ("mlp", mlp)):
         model, shape = make()
         randomize(model, rng)
-        data = rng.normal(size=(64,) + shape).astype("float32")
-        rows = {}
-        # alternate the two settings and keep each one's best, so machine noise hits both alike
-        for _ in range(3):
-            for setting in ("none", "default"):
-                first, rate, nodes, out = measure(model, data, setting, repeats)
-                best = rows.get(setting)
-                rows[setting] = (min(first, best[0]) if best else first, max(rate, best[1]) if best else rate, nodes,
-                                 out)
-        (f0, r0, n0, o0), (f1, r1, n1, o1) = rows["none"], rows["default"]
-        assert np.allclose(o0, o1, rtol=1e-4, atol=1e-5), "the pipeline changed the predictions"
-        print(f"{name:6} {f'{n0} -> {n1}':>16} {f'{f0:.3f} / {f1:.3f}':>24} {f'{r0:,.0f} / {r1:,.0f}':>28} "
-              f"{r1 / r0:>7.2f}x")
+        data = rng.normal(size=(batch,) + shape).astype("float32")
+        runs = {name: [] for name in names}
+        for rep in range(repetitions):
+            order = names[rep % len(names):] + names[:rep % len(names)]
+            for name in order:
+                runs[name].append(measure(model, data, SETTINGS[name], calls))
+        reference = runs["none"]
+        for name in names:
+            first = statistics.median(r[0] for r in runs[name])
+            rate = statistics.median(r[1] for r in runs[name])
+            first_ratio = statistics.median(n[0] / r[0] for r, n in zip(runs[name], reference))
+            rate_ratio = statistics.median(r[1] / n[1] for r, n in zip(runs[name], reference))
+            assert np.allclose(runs[name][0][3], reference[0][3], rtol=1e-4, atol=1e-5), \
+                f"{name} changed the predictions of {model_name}"
+            print(f"| {model_name} | {name} | {reference[0][2]} -> {runs[name][0][2]} | {first:.3f} | "
+                  f"{first_ratio:.2f}x faster | {rate:,.0f} | {rate_ratio:.2f}x |")
 
 
 def chain_graph(n_ops):
@@ -96,7 +115,7 @@ def chain_graph(n_ops):
 
 
 def bench_scaling(sizes):
-    print(f"\n{'ops':>6} {'build (s)':>10} {'pipeline (s)':>13} {'nodes after':>12} {'us/op':>7}")
+    print("\n| ops | build (s) | pipeline (s) | nodes after | us per op |\n|---:|---:|---:|---:|---:|")
     for n in sizes:
         start = time.perf_counter()
         graph, x, out = chain_graph(n)
@@ -104,11 +123,14 @@ def bench_scaling(sizes):
         start = time.perf_counter()
         optimized, _ = run_pipeline(Subject(graph, [x.node], [(out.node, 0)], "inference"), "default")
         piped = time.perf_counter() - start
-        print(f"{len(graph):>6} {built:>10.2f} {piped:>13.2f} {len(optimized.graph):>12} "
-              f"{(built + piped) / len(graph) * 1e6:>7.0f}")
+        print(f"| {len(graph)} | {built:.2f} | {piped:.2f} | {len(optimized.graph)} | "
+              f"{(built + piped) / len(graph) * 1e6:.0f} |")
 
 
 if __name__ == "__main__":
     quick = "--quick" in sys.argv
-    bench_models(repeats=10 if quick else 30)
+    import jax
+
+    print(f"device: {jax.devices()[0].device_kind} ({jax.default_backend()}), jax {jax.__version__}\n")
+    bench_models(repetitions=3 if quick else 7, calls=10 if quick else 20, batch=256)
     bench_scaling([1000, 5000] if quick else [1000, 5000, 10000])

@@ -203,7 +203,9 @@ ALIASES = {"zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": 
            "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
            "he_uniform": HeUniform, "he_normal": HeNormal, "lecun_uniform": LecunUniform,
            "lecun_normal": LecunNormal, "orthogonal": Orthogonal, "identity": Identity,
-           "IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal}
+           "IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal,
+           # Keras 3's short aliases (its docs' MinimalRNNCell uses initializer="uniform")
+           "uniform": RandomUniform, "normal": RandomNormal, "one": Ones, "zero": Zeros}
 
 # snake_case function-style names, as `keras.initializers.glorot_uniform()` allowed
 zeros, ones, constant = Zeros, Ones, Constant

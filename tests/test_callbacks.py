@@ -98,3 +98,37 @@ def test_csv_logger_and_terminate_on_nan(tmp_path):
     bad[0] = np.nan
     history = model.fit(x, bad, epochs=5, batch_size=8, callbacks=[callbacks.TerminateOnNaN()], verbose=0)
     assert len(history.history["loss"]) == 1 and np.isnan(history.history["loss"][0])
+
+
+class LogReader(callbacks.Callback):
+    """Reads each batch's logs (so they are fetched from the device every batch)."""
+
+    def __init__(self):
+        super().__init__()
+        self.batches = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.batches.append((batch, float(logs["loss"])))
+
+
+def test_terminate_on_nan_stops_at_the_batch_whose_logs_were_fetched():
+    x, y = _data(48)
+    bad = y.copy()
+    bad[20] = np.nan    # in batch 2 (rows 16..23) of batch_size 8
+    model, reader = _model(), LogReader()
+    history = model.fit(x, bad, epochs=3, batch_size=8, shuffle=False, verbose=0,
+                        callbacks=[reader, callbacks.TerminateOnNaN()])
+    assert [b for b, _ in reader.batches] == [0, 1, 2]     # stopped right after the NaN batch
+    assert np.isfinite(reader.batches[1][1]) and np.isnan(reader.batches[2][1])
+    assert len(history.history["loss"]) == 1
+
+
+def test_terminate_on_nan_without_fetches_checks_at_epoch_end_without_syncing_batches():
+    x, y = _data(48)
+    bad = y.copy()
+    bad[20] = np.inf
+    model = _model()
+    terminate = callbacks.TerminateOnNaN()
+    assert not terminate._uses_batch_hooks()   # its batch hook never makes fit write weights back per step
+    history = model.fit(x, bad, epochs=3, batch_size=8, shuffle=False, verbose=0, callbacks=[terminate])
+    assert len(history.history["loss"]) == 1 and not np.isfinite(history.history["loss"][0])

@@ -177,3 +177,57 @@ def test_names_aliases_and_errors():
         optimizers.Adam(betaa=0.3)
     with pytest.raises(ValueError, match="at most one of clipnorm"):
         optimizers.SGD(clipnorm=1.0, clipvalue=1.0)
+
+
+def ftrl_ref(lr, power=-0.5, init=0.1, l1=0.0, l2=0.0, shrinkage=0.0, beta=0.0):
+    """Keras 3's Ftrl.update_step, restated in numpy."""
+    def update(w, g, t, s):
+        accum, linear = s.get("n", np.full_like(w, init)), s.get("z", np.zeros_like(w))
+        new_accum = accum + g * g
+        linear = linear + (g + 2 * shrinkage * w) - (new_accum ** -power - accum ** -power) / lr * w
+        quadratic = new_accum ** -power / lr + 2 * (l2 + beta / (2 * lr))
+        s["n"], s["z"] = new_accum, linear
+        return (np.clip(linear, -l1, l1) - linear) / quadratic
+    return update
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"l1_regularization_strength": 0.01, "l2_regularization_strength": 0.1},
+                                    {"learning_rate_power": -0.7, "beta": 0.5,
+                                     "l2_shrinkage_regularization_strength": 0.05}])
+def test_ftrl_follows_keras_update_rule(kwargs):
+    opt = optimizers.Ftrl(learning_rate=0.1, **kwargs)
+    ref = ftrl_ref(0.1, kwargs.get("learning_rate_power", -0.5), 0.1, kwargs.get("l1_regularization_strength", 0.0),
+                   kwargs.get("l2_regularization_strength", 0.0), kwargs.get("l2_shrinkage_regularization_strength", 0.0),
+                   kwargs.get("beta", 0.0))
+    np.testing.assert_allclose(_run(opt), _reference(ref), rtol=1e-5, atol=1e-6)
+    assert [v.short_name if hasattr(v, "short_name") else v.name for v in opt.variables][2:] == \
+        ["w_kernel_accumulator", "w_kernel_linear"]
+    assert optimizers.get("ftrl").__class__ is optimizers.Ftrl and optimizers.ftrl is optimizers.Ftrl
+
+
+def test_ftrl_rejects_bad_hyperparameters():
+    with pytest.raises(ValueError, match="learning_rate_power"):
+        optimizers.Ftrl(learning_rate_power=0.5)
+
+
+def test_zero_argument_callable_learning_rate_is_read_each_step():
+    """Keras 3: learning_rate may be a callable with no arguments; its current value is used
+    at each step (here: plain gradient descent on a linear model, restated in numpy)."""
+    from symk.layers import Dense
+    from symk.models import Sequential
+
+    current = {"lr": 0.1}
+    opt = optimizers.SGD(learning_rate=lambda: current["lr"])
+    assert opt.learning_rate == pytest.approx(0.1)
+    model = Sequential([Dense(1, use_bias=False, kernel_initializer="ones", input_shape=(3,))])
+    model.compile(optimizer=opt, loss="mse")
+    x = np.array([[1.0, 2.0, -1.0], [0.5, -1.0, 2.0]], "float32")
+    y = np.array([[1.0], [-2.0]], "float32")
+    w = np.ones((3, 1))
+    for lr in (0.1, 0.01, 0.5):
+        current["lr"] = lr
+        model.train_on_batch(x, y)
+        w = w - lr * (2.0 / len(x)) * x.T @ (x @ w - y)   # d/dw mean((xw - y)^2)
+    np.testing.assert_allclose(model.get_weights()[0], w, rtol=1e-5)
+    with pytest.raises(ValueError, match="schedule or callable"):
+        opt.learning_rate = 0.3

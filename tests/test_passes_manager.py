@@ -50,7 +50,8 @@ def test_report_table_and_verbose_log(capsys):
     assert report.nodes_after < report.nodes_before
     printed = capsys.readouterr().out
     assert "specialize_training: dropout (dropout) -> its identity branch" in printed
-    assert "fuse_linear" in symk.passes.explain(model)
+    assert "specialize_training" in symk.passes.explain(model)
+    assert "fuse_linear: dense" in symk.passes.explain(model, optimize={"enable": ["fuse_linear"]})
 
 
 def test_optimize_does_not_change_the_model_graph():
@@ -72,7 +73,7 @@ def test_pipeline_twice_changes_nothing():
 def test_provenance_is_kept_on_new_nodes():
     model = small_model(dropout=False)
     subject = symk.passes.Subject(model.graph, model._input_nodes, model._output_refs, "inference")
-    out, _ = run_pipeline(subject, "default")
+    out, _ = run_pipeline(subject, {"enable": ["fuse_linear"]})
     fused = [d for _, d in out.nx.nodes(data=True) if d["op"] == "fused_linear"]
     assert fused and all(len(d["provenance"]) >= 2 for d in fused)
 

@@ -13,7 +13,7 @@ from passes_helpers import run_subject, run_with_state
 UNARY = ["tanh", "relu", "sigmoid", "negative", "identity", "square"]
 STEPS = st.lists(st.tuples(st.sampled_from(["unary", "binary", "neutral", "transpose2", "reshape2", "cast",
                                             "concat1", "dropout", "select", "dense", "bn", "dup", "logsoftmax",
-                                            "const"]),
+                                            "const", "linear2"]),
                            st.integers(0, 1000), st.sampled_from(UNARY)), min_size=1, max_size=12)
 
 
@@ -55,6 +55,9 @@ def build_random_graph(steps, seed):
                       axis=-1, epsilon=1e-3)
         elif kind == "dup":
             t = apply(unary, [a]) + apply(unary, [a])
+        elif kind == "linear2":  # two Dense layers without an activation: merge_linear's pattern
+            z = apply("bias_add", [apply("matmul", [a, param((4, 4))]), param((4,))])
+            t = apply("bias_add", [apply("matmul", [z, param((4, 4))]), param((4,))])
         elif kind == "logsoftmax":
             t = apply("log", [apply("softmax", [a])])
         else:
@@ -65,16 +68,17 @@ def build_random_graph(steps, seed):
 
 
 @settings(max_examples=30)
-@given(steps=STEPS, seed=st.integers(0, 2**16), mode=st.sampled_from(["inference", "training"]))
-def test_default_pipeline_preserves_outputs_and_is_idempotent(steps, seed, mode):
+@given(steps=STEPS, seed=st.integers(0, 2**16), mode=st.sampled_from(["inference", "training"]),
+       setting=st.sampled_from(["default", {"enable": ["fuse_elementwise"]}]))
+def test_default_pipeline_preserves_outputs_and_is_idempotent(steps, seed, mode, setting):
     x, outputs = build_random_graph(steps, seed)
     subject = subject_of(x.graph, outputs, [x.node], mode=mode)
     data = np.random.default_rng(seed).normal(size=(4, 4)).astype("float32")
-    optimized, _ = run_pipeline(subject, "default")
+    optimized, _ = run_pipeline(subject, setting)
     training = mode == "training"
     for got, want in zip(run_subject(optimized, [data], training), run_subject(subject, [data], training)):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
-    _, again = run_pipeline(optimized, "default")
+    _, again = run_pipeline(optimized, setting)
     assert not any(r.changed for r in again.passes)
 
 

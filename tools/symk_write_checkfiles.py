@@ -7,7 +7,8 @@ For every case it writes, into OUT_DIR:
   <case>.weights.h5       model.save_weights in the Keras 3 layout
   <case>_weights.h5       model.save_weights in the legacy layout
   <case>.npz              inputs x / x0.. and symk's predictions y / y0.. (Keras's npz key conventions);
-                          compiled cases add `iterations` and `opt_<i>` (the optimizer's variables)
+                          compiled cases add x_train/y_train, `iterations`, `opt_names` and `opt_<i>`
+                          (the optimizer's variables, in file order)
 and a catalog.json describing the cases. It never imports keras.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 
 import symk
 from symk import layers as L
+from symk.saving.training_state import optimizer_variables, optimizer_weight_names
 
 F32 = np.float32
 
@@ -192,35 +194,41 @@ def compiled_case(optimizer: str):
     x = rng.uniform(-1, 1, (20, 6)).astype(F32)
     y = np.eye(3, dtype=F32)[rng.randint(0, 3, 20)]
     model.fit(x, y, batch_size=8, epochs=1, shuffle=False, verbose=0)  # 3 steps
-    variables = model.optimizer.variables
-    extra = {"x_train": x, "y_train": y, "iterations": np.asarray(model.optimizer.iterations, np.int64)}
+    variables = optimizer_variables(model)  # in the order the files hold them
+    extra = {"x_train": x, "y_train": y, "iterations": np.asarray(model.optimizer.iterations.numpy(), np.int64),
+             "opt_names": np.asarray(optimizer_weight_names(model, variables))}
     extra.update({f"opt_{i}": np.asarray(v.numpy()) for i, v in enumerate(variables)})
     return model, [x[:4]], extra
+
+
+CASES = list(PREDICTION_CASES) + [f"compiled_{name}" for name in OPTIMIZER_CASES]
+
+
+def build_case(name: str):
+    """(model, inputs, extra npz arrays, description) for one catalog case, the same on every call."""
+    symk.backend.clear_session()
+    symk.utils.set_random_seed(42)
+    if name in PREDICTION_CASES:
+        model, specs = PREDICTION_CASES[name]()
+        _randomize(model, _rng(name))
+        return model, _inputs(specs, _rng(name)), {}, name
+    optimizer = name[len("compiled_"):]
+    if optimizer not in OPTIMIZER_CASES:
+        raise KeyError(f"unknown case {name!r}; known: {CASES}")
+    model, xs, extra = compiled_case(optimizer)
+    return model, xs, extra, (f"Dense MLP compiled with {OPTIMIZER_CLASSES[optimizer]}"
+                              f"({OPTIMIZER_CASES[optimizer]}), trained 3 steps")
 
 
 def main(argv: list[str]) -> None:
     if not argv:
         raise SystemExit(__doc__)
-    out_dir, wanted = argv[0], set(argv[1:])
+    out_dir, wanted = argv[0], argv[1:] or CASES
     os.makedirs(out_dir, exist_ok=True)
     catalog = []
-    for name, build in PREDICTION_CASES.items():
-        if wanted and name not in wanted:
-            continue
-        symk.backend.clear_session()
-        symk.utils.set_random_seed(42)
-        model, specs = build()
-        _randomize(model, _rng(name))
-        catalog.append(write_case(out_dir, name, model, _inputs(specs, _rng(name)), description=build.__name__))
-    for optimizer in OPTIMIZER_CASES:
-        name = f"compiled_{optimizer}"
-        if wanted and name not in wanted:
-            continue
-        symk.backend.clear_session()
-        model, xs, extra = compiled_case(optimizer)
-        catalog.append(write_case(out_dir, name, model, xs, extra,
-                                  f"Dense MLP compiled with {OPTIMIZER_CLASSES[optimizer]}"
-                                  f"({OPTIMIZER_CASES[optimizer]}), trained 3 steps"))
+    for name in wanted:
+        model, xs, extra, description = build_case(name)
+        catalog.append(write_case(out_dir, name, model, xs, extra, description))
     with open(os.path.join(out_dir, "catalog.json"), "w") as f:
         json.dump({"writer": f"symk {getattr(symk, '__version__', '?')}", "cases": catalog}, f, indent=1)
     print(f"wrote {len(catalog)} cases to {out_dir}")

@@ -88,7 +88,9 @@ class History(Callback):
 
 
 class ProgbarLogger(Callback):
-    """The progress display of fit (per `verbose`), evaluate and predict."""
+    """The progress display of fit (per `verbose`), evaluate and predict. Batch hooks only
+    advance the bar; the full line is drawn once, at the end of the epoch (or pass), with
+    its final logs, as Keras's ProgbarLogger finalizes in on_epoch_end."""
 
     def __init__(self, count_mode: str = "steps", verbose: int = 1):
         super().__init__()
@@ -96,13 +98,16 @@ class ProgbarLogger(Callback):
         self._bar = None
         self._epochs = 1
 
+    def _new_bar(self):
+        return Progbar(self.params.get("steps"), verbose=self.verbose)
+
     def on_train_begin(self, logs=None):
         self._epochs = self.params.get("epochs", 1)
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.verbose:
             print(f"Epoch {epoch + 1}/{self._epochs}", flush=True)
-        self._bar = Progbar(self.params.get("steps"), verbose=self.verbose)
+        self._bar = self._new_bar()
 
     def on_train_batch_end(self, batch, logs=None):
         if self._bar is not None:
@@ -115,7 +120,7 @@ class ProgbarLogger(Callback):
 
     def on_test_begin(self, logs=None):
         if not self.params.get("in_fit") and self.verbose:
-            self._bar = Progbar(self.params.get("steps"), verbose=self.verbose)
+            self._bar = self._new_bar()
 
     def on_test_batch_end(self, batch, logs=None):
         if not self.params.get("in_fit") and self._bar is not None:
@@ -128,7 +133,7 @@ class ProgbarLogger(Callback):
 
     def on_predict_begin(self, logs=None):
         if self.verbose:
-            self._bar = Progbar(self.params.get("steps"), verbose=self.verbose)
+            self._bar = self._new_bar()
 
     def on_predict_batch_end(self, batch, logs=None):
         if self._bar is not None:

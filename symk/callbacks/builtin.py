@@ -194,14 +194,32 @@ class CSVLogger(Callback):
 
 
 class TerminateOnNaN(Callback):
-    """Stops training when the loss becomes NaN or infinite (checked once per epoch, so the
-    device is never waited on per step)."""
+    """Stops training when the loss becomes NaN or infinite, as Keras checks it after each batch.
+
+    NOTE: reading a batch's loss waits for the device, so a batch is checked when its logs were
+    fetched anyway (the progress bar's refreshes, a callback that reads them) and every epoch
+    is checked at its end. The logged loss is the epoch's running mean, which turns NaN/inf at
+    the first bad batch and stays so: each check is exact for every batch before it.
+    """
+
+    def on_train_batch_end(self, batch, logs=None):
+        if logs is None or getattr(logs, "fetched", True) is False:
+            return
+        if _invalid(logs.get("loss")):
+            print(f"Batch {batch}: Invalid loss, terminating training", flush=True)
+            self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
-        loss = (logs or {}).get("loss")
-        if loss is not None and (math.isnan(loss) or math.isinf(loss)):
-            print(f"Epoch {epoch + 1}: invalid loss {loss}, terminating training")
+        if not self.model.stop_training and _invalid((logs or {}).get("loss")):
+            print(f"Epoch {epoch + 1}: Invalid loss, terminating training", flush=True)
             self.model.stop_training = True
+
+    def _uses_batch_hooks(self) -> bool:
+        return False  # reads only the logs: the weights need not be written back every step
+
+
+def _invalid(loss) -> bool:
+    return loss is not None and (math.isnan(loss) or math.isinf(loss))
 
 
 class LambdaCallback(Callback):

@@ -219,3 +219,10 @@ class Lambda(Layer):
         config.update(serialize_function(self.function))
         config.update(output_shape=self.output_shape_arg, arguments=self.arguments)
         return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None, safe_mode=True):
+        # get_config() writes the function as a name or as bytecode: resolve it as loading does (Keras 3 does too)
+        from ..saving.lambda_serialization import lambda_kwargs
+
+        return cls(**lambda_kwargs(config, custom_objects, safe_mode))

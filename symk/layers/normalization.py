@@ -119,13 +119,29 @@ class BatchNormalization(Layer):
         rank = len(inputs.shape)
         reduce_axes = tuple(a for a in range(rank) if a != self._axis)
         broadcast = tuple(-1 if a == self._axis else 1 for a in range(rank))
-        mean = apply("mean", [inputs], axis=reduce_axes, keepdims=True)
-        variance = apply("var", [inputs], axis=reduce_axes, keepdims=True)
+        if mask is None:
+            mean = apply("mean", [inputs], axis=reduce_axes, keepdims=True)
+            variance = apply("var", [inputs], axis=reduce_axes, keepdims=True)
+        else:
+            mean, variance = self._masked_moments(inputs, mask, reduce_axes)
         inv = apply("rsqrt", [variance + self.epsilon]) * apply("reshape", [gamma], shape=broadcast)
         train_out = inputs * inv + (apply("reshape", [beta], shape=broadcast) - mean * inv)
         self._update_moving(self.moving_mean, apply("reshape", [mean], shape=(-1,)))
         self._update_moving(self.moving_variance, apply("reshape", [variance], shape=(-1,)))
         return apply("training_select", [train_out, inference])
+
+    def _masked_moments(self, inputs, mask, reduce_axes):
+        """Keras 3's masked batch statistics: mean and (biased) variance over the unmasked positions only."""
+        if len(mask.shape) != len(inputs.shape) - 1:
+            raise ValueError(f"Layer {self.name!r}: the mask must have one axis less than the inputs (no channel "
+                             f"axis); received mask shape {tuple(mask.shape)} for inputs {tuple(inputs.shape)}")
+        weights = apply("expand_dims", [apply("cast", [mask], dtype=inputs.dtype)], axis=self._axis)
+        # NOTE: Keras adds its backend epsilon (1e-7) to the count, so an all-masked batch gives 0, not nan
+        count = apply("sum", [weights], axis=reduce_axes, keepdims=True) + 1e-7  # unmasked positions
+        mean = apply("sum", [weights * inputs], axis=reduce_axes, keepdims=True) / count
+        squared = apply("square", [inputs - mean])
+        variance = apply("sum", [weights * squared], axis=reduce_axes, keepdims=True) / count
+        return mean, variance
 
     def _update_moving(self, variable, batch_value):
         old = variable.symbolic()

@@ -2,6 +2,7 @@
 
 Masked steps carry the state through (as Keras does); stateful layers keep their states in
 non-trainable variables updated by state-update nodes, and `reset_states()` zeroes them.
+User-written cells (Keras's custom-cell API) run unrolled over time instead (rnn_unrolled.py).
 
     x = Input(shape=(10, 8)); y = LSTM(16, return_sequences=True)(x)
 """
@@ -17,6 +18,8 @@ from .base import Layer, snake_case
 from .input_spec import InputSpec
 from .rnn_cells import (GRUCell, LSTMCell, RecurrentCell, SimpleRNNCell, StackedRNNCells, deserialize_cell,
                         serialize_cell)
+from .rnn_unrolled import (check_custom_cell, initial_states, is_custom_cell, output_shape_of, run_unrolled,
+                           state_shapes)
 
 __all__ = ["RNN", "SimpleRNN", "LSTM", "GRU"]
 
@@ -32,9 +35,8 @@ class RNN(Layer):
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)
         cell = deserialize_cell(cell)
-        if not isinstance(cell, (RecurrentCell, StackedRNNCells)):
-            raise TypeError(f"RNN: symk runs SimpleRNNCell, LSTMCell, GRUCell and stacks of them; got "
-                            f"{type(cell).__name__}. Write the recurrence with those cells, or as a Lambda over ops.")
+        if is_custom_cell(cell):
+            check_custom_cell(cell)
         self.cell = cell
         self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
         self.go_backwards, self.stateful, self.unroll = bool(go_backwards), bool(stateful), bool(unroll)
@@ -47,6 +49,11 @@ class RNN(Layer):
     @property
     def cells(self) -> list[RecurrentCell]:
         return list(self.cell.cells) if isinstance(self.cell, StackedRNNCells) else [self.cell]
+
+    @property
+    def _unrolled(self) -> bool:
+        """User-written cells run unrolled in the graph; the built-in ones as one `rnn` op (lax.scan) each."""
+        return any(is_custom_cell(cell) for cell in self.cells)
 
     @property
     def states(self):
@@ -69,7 +76,7 @@ class RNN(Layer):
                                        else f"{scope}/{cell.name}")
                 cell.build(shape)
                 cell._build_input_shape, cell.built = shape, True
-            shape = (shape[0], cell.output_size)
+            shape = (shape[0],) + output_shape_of(cell)
         if isinstance(self.cell, StackedRNNCells):
             self.cell.built = True
         if self.stateful and not self._state_variables:
@@ -81,9 +88,9 @@ class RNN(Layer):
                     f"Layer {self.name!r} is stateful, so it needs a fixed batch size; give the first layer "
                     "batch_input_shape=(batch, timesteps, features) (or Input(batch_size=...)).")
             self._state_variables = [
-                Variable(np.zeros((batch, cell.units), self.dtype), name=f"state_{i}",
+                Variable(np.zeros((batch,) + shape, self.dtype), name=f"state_{i}",
                          path=f"{scope}/state_{i}", trainable=False)
-                for i, cell in enumerate(c for c in self.cells for _ in range(c.state_count))]
+                for i, shape in enumerate(s for c in self.cells for s in state_shapes(c))]
         super().build(input_shape)
 
     def reset_states(self, states=None) -> None:
@@ -111,6 +118,9 @@ class RNN(Layer):
         states = self._initial_states(sequences, initial_state)
         if mask is not None and mask.dtype != "bool":
             mask = apply("not_equal", [mask, 0])
+        if self._unrolled:
+            x, final_states = run_unrolled(self, self.cells, sequences, states, mask, training)
+            return self._finish(x, final_states)
         x, final_states, count = sequences, [], len(self.cells)
         reversed_mask = None
         for index, cell in enumerate(self.cells):
@@ -140,6 +150,10 @@ class RNN(Layer):
             outs = apply("rnn", inputs, **attrs)
             x = outs[0]
             final_states += list(outs[1:])
+        return self._finish(x, final_states)
+
+    def _finish(self, x, final_states):
+        """Stateful layers record their final states; return_state appends them to the output."""
         if self.stateful:
             for var, state in zip(self._state_variables, final_states):
                 var.assign(state)
@@ -148,7 +162,7 @@ class RNN(Layer):
         return x
 
     def _initial_states(self, sequences, initial_state) -> list:
-        needed = sum(cell.state_count for cell in self.cells)
+        needed = sum(len(state_shapes(cell)) for cell in self.cells)
         if initial_state is not None:
             given = list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state]
             if len(given) != needed:
@@ -158,6 +172,8 @@ class RNN(Layer):
                     else s for s in given]
         if self.stateful:
             return [v.symbolic() for v in self._state_variables]
+        if self._unrolled:
+            return [s for cell in self.cells for s in initial_states(cell, sequences)]
         batch_of = apply("getitem", [sequences], key=(("slice", None, None, None), ("int", 0)))
         return [s for cell in self.cells for s in cell.get_initial_state(like=batch_of)]
 
@@ -166,7 +182,7 @@ class RNN(Layer):
             mask = mask[0]
         output_mask = mask if self.return_sequences else None
         if self.return_state:
-            return [output_mask] + [None] * sum(cell.state_count for cell in self.cells)
+            return [output_mask] + [None] * sum(len(state_shapes(cell)) for cell in self.cells)
         return output_mask
 
     # -- config ---------------------------------------------------------------------

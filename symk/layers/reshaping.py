@@ -67,7 +67,8 @@ class _ZeroPadding(_SpatialLayer):
         return apply("pad", [inputs], pad_width=tuple(widths))
 
     def get_config(self):
-        return {**super().get_config(), "padding": self.padding}
+        # Keras's 1-D layers keep one flat (before, after) pair; Keras rejects [[before, after]]
+        return {**super().get_config(), "padding": self.padding[0] if self.rank == 1 else self.padding}
 
 
 class ZeroPadding1D(_ZeroPadding):
@@ -98,7 +99,7 @@ class _Cropping(_SpatialLayer):
         return apply("getitem", [inputs], key=encode_index(tuple(key)))
 
     def get_config(self):
-        return {**super().get_config(), "cropping": self.cropping}
+        return {**super().get_config(), "cropping": self.cropping[0] if self.rank == 1 else self.cropping}
 
 
 class Cropping1D(_Cropping):

@@ -227,12 +227,22 @@ def deserialize_cell(config):
         return CELLS[config["class_name"]].from_config(config["config"])
     if isinstance(config, dict) and config.get("class_name") == "StackedRNNCells":
         return StackedRNNCells.from_config(config["config"])
-    raise ValueError(f"cannot build a recurrent cell from {config!r}; symk knows {sorted(CELLS)} and StackedRNNCells")
+    if isinstance(config, dict) and "class_name" in config:
+        # a user-written cell: found like any custom layer (custom_objects scope or registered class)
+        from ..saving.registry import resolve_layer_class
+
+        name = config.get("registered_name") or config["class_name"]
+        return resolve_layer_class(name, where=" (a recurrent cell)").from_config(dict(config.get("config", {})))
+    raise ValueError(f"cannot build a recurrent cell from {config!r}; symk knows {sorted(CELLS)}, StackedRNNCells "
+                     "and registered custom cells")
 
 
 def serialize_cell(cell) -> dict:
-    return {"module": "keras.layers", "class_name": type(cell).__name__, "config": cell.get_config(),
-            "registered_name": None}
+    from ..saving.registry import get_registered_name
+
+    registered = get_registered_name(cell)
+    return {"module": "keras.layers" if type(cell).__name__ in CELLS or isinstance(cell, StackedRNNCells) else None, "class_name": type(cell).__name__,
+            "config": cell.get_config(), "registered_name": registered if registered != type(cell).__name__ else None}
 
 
 class StackedRNNCells(Layer):
@@ -244,9 +254,9 @@ class StackedRNNCells(Layer):
         if not self.cells:
             raise ValueError("StackedRNNCells needs at least one cell")
         for cell in self.cells:
-            if not isinstance(cell, RecurrentCell):
-                raise TypeError(f"StackedRNNCells supports SimpleRNNCell, LSTMCell and GRUCell; got "
-                                f"{type(cell).__name__}")
+            if not isinstance(cell, RecurrentCell) and not (hasattr(cell, "state_size") and hasattr(cell, "call")):
+                raise TypeError(f"StackedRNNCells takes recurrent cells (SimpleRNNCell, LSTMCell, GRUCell, or a Layer "
+                                f"with state_size and call(inputs, states)); got {type(cell).__name__}")
 
     @property
     def state_size(self):
@@ -254,14 +264,18 @@ class StackedRNNCells(Layer):
 
     @property
     def output_size(self) -> int:
-        return self.cells[-1].output_size
+        from .rnn_unrolled import output_shape_of
+
+        return output_shape_of(self.cells[-1])[-1]
 
     def build(self, input_shape):
+        from .rnn_unrolled import output_shape_of
+
         shape = tuple(input_shape)
         for cell in self.cells:
             if not cell.built:
                 _build(cell, shape)
-            shape = shape[:-1] + (cell.output_size,)
+            shape = shape[:1] + output_shape_of(cell)
         super().build(input_shape)
 
     def get_config(self):

@@ -10,6 +10,7 @@ from ..ops.registry import apply
 from .base import Layer
 from .input_spec import InputSpec
 from .recurrent import RNN
+from .rnn_unrolled import state_shapes
 
 __all__ = ["Bidirectional", "TimeDistributed", "Wrapper"]
 
@@ -132,7 +133,7 @@ class Bidirectional(Layer):
         output_mask = mask if self.return_sequences else None
         outputs = 2 if self.merge_mode is None else 1
         if self.return_state:
-            states = 2 * sum(c.state_count for c in self.forward_layer.cells)
+            states = 2 * sum(len(state_shapes(c)) for c in self.forward_layer.cells)
             return [output_mask] * outputs + [None] * states
         return [output_mask] * outputs if outputs == 2 else output_mask
 
@@ -152,6 +153,7 @@ class TimeDistributed(Wrapper):
         super().__init__(layer, **kwargs)
         self.supports_masking = True
         self.input_spec = InputSpec(min_ndim=3)
+        self._step_output_mask = None  # set by call(), read by compute_mask()
 
     def build(self, input_shape):
         if len(input_shape) < 3:
@@ -161,11 +163,39 @@ class TimeDistributed(Wrapper):
 
     def call(self, inputs, training=None, mask=None):
         steps = apply("merge_leading", [inputs])
+        step_mask = None
+        if mask is not None:
+            _check_mask_shape(self, inputs, mask)
+            # the inner layer sees one sample per step, and the mask of that step (Keras reshapes it alike)
+            steps._keras_mask = step_mask = apply("merge_leading", [mask])
         kwargs = {"training": training} if training is not None else {}
         outputs = self.layer(steps, **kwargs)
+        self._step_output_mask = None  # the inner layer's own mask (Embedding(mask_zero), Masking, ...)
         if isinstance(outputs, (list, tuple)):
             return type(outputs)(apply("split_leading", [o, inputs]) for o in outputs)
-        return apply("split_leading", [outputs, inputs])
+        inner_mask = outputs._keras_mask
+        result = apply("split_leading", [outputs, inputs])
+        if inner_mask is not None and inner_mask is step_mask:
+            self._step_output_mask = mask  # passed through unchanged (Dense, Activation): no reshape needed
+        elif inner_mask is not None:
+            self._step_output_mask = apply("split_leading", [inner_mask, inputs])
+        return result
 
     def compute_mask(self, inputs, mask=None):
+        # NOTE: read right after call() of the same __call__: the inner layer's mask, reshaped back to
+        # (batch, time, ...); else (Keras 2's rule) the input mask reduced to (batch, time) with any()
+        inner_mask = getattr(self, "_step_output_mask", None)
+        self._step_output_mask = None
+        if inner_mask is not None or mask is None:
+            return inner_mask
+        while len(mask.shape) > 2:
+            mask = apply("any", [mask], axis=-1)
         return mask
+
+
+def _check_mask_shape(layer, inputs, mask) -> None:
+    known = all(a is None or b is None or a == b for a, b in zip(tuple(mask.shape)[:2], tuple(inputs.shape)[:2]))
+    if len(mask.shape) < 2 or not known:
+        raise ValueError(f"Layer {layer.name!r}: the mask must start with the (batch, time) axes of the input "
+                         f"{tuple(inputs.shape)}; received a mask of shape {tuple(mask.shape)}. Pass a mask of "
+                         "shape (batch, time) (or (batch, time, ...) matching the input).")

@@ -58,8 +58,26 @@ class Recall(_ThresholdMetric):
         return self._finish(_div_no_nan(state["tp"], state["tp"] + state["fn"]))
 
 
+def _interpolated_pr_auc(tp, fp, fn):
+    """Keras's PR-AUC with summation_method='interpolation' (Davis & Goadrich 2006, section 4):
+    between successive thresholds TP and P = TP + FP vary linearly, so precision TP / P is
+    integrated in closed form: slope * (dTP + intercept * log(P_A / P_B)) / total positives,
+    where slope = dTP / dP and intercept = TP_B - slope * P_B."""
+    predicted = tp + fp
+    d_tp = tp[:-1] - tp[1:]
+    d_predicted = predicted[:-1] - predicted[1:]
+    slope = _div_no_nan(d_tp, jnp.maximum(d_predicted, 0.0))
+    intercept = tp[1:] - slope * predicted[1:]
+    both_positive = (predicted[:-1] > 0) & (predicted[1:] > 0)
+    ratio = jnp.where(both_positive, _div_no_nan(predicted[:-1], jnp.maximum(predicted[1:], 0.0)), 1.0)
+    increments = _div_no_nan(slope * (d_tp + intercept * jnp.log(jnp.where(ratio > 0, ratio, 1.0))),
+                             jnp.maximum(tp[1:] + fn[1:], 0.0))
+    return jnp.sum(increments)
+
+
 class AUC(Metric):
-    """Area under the ROC (or PR) curve from `num_thresholds` confusion counts, trapezoidal."""
+    """Area under the ROC (or PR) curve from `num_thresholds` confusion counts: trapezoids, or
+    for curve='PR' with 'interpolation' Keras's interpolated precision (see above)."""
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name=None,
                  dtype="float32", thresholds=None, multi_label=False, num_labels=None, label_weights=None,
@@ -89,6 +107,8 @@ class AUC(Metric):
 
     def compute(self, state):
         tp, fp, tn, fn = state["tp"], state["fp"], state["tn"], state["fn"]
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            return _interpolated_pr_auc(tp, fp, fn)
         recall = _div_no_nan(tp, tp + fn)
         if self.curve == "ROC":
             x, y = _div_no_nan(fp, fp + tn), recall

@@ -282,26 +282,12 @@ class Model(TrainingAPI, SavingAPI, OptimizeAPI, Layer):
         return {path: var.device_value() for path, var in program.variables.items()}
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
-        """Run the model on `x` in batches; returns numpy arrays (a list for several outputs)."""
-        arrays = self._standardize_inputs(x)
-        batch_size = int(batch_size or 32)
-        program = self._program(training=False)
-        weights = self._weight_values(program)
-        n = len(arrays[0])
-        chunks, new_state = [], {}
-        for start in range(0, n, batch_size):
-            batch = [a[start:start + batch_size] for a in arrays]
-            size = len(batch[0])
-            if size < batch_size and n > batch_size:
-                # pad the last partial batch to the usual size: no new compilation for a new shape
-                batch = [np.concatenate([b, np.zeros((batch_size - size,) + b.shape[1:], b.dtype)]) for b in batch]
-            outs, new_state = program.run(weights, {}, batch, training=False)
-            weights.update(new_state)  # stateful layers (RNN states) carry over to the next batch
-            chunks.append([o[:size] for o in outs])
-        for path in new_state:
-            program.variables[path].set_value(weights[path])
-        results = [np.concatenate([np.asarray(c[i]) for c in chunks]) for i in range(len(self.outputs))]
-        return self._package(results)
+        """Run the model on `x` in batches; returns numpy arrays (a list for several outputs).
+        `x`: arrays (a list or dict for several inputs) or an iterable/generator of batches
+        (x, (x,) or (x, y)); `steps` limits the number of batches. See training/predict_loop.py."""
+        from ..training.predict_loop import PredictLoop
+
+        return PredictLoop(self).run(x, batch_size, verbose, steps, callbacks)
 
     def _package(self, flat: list):
         struct = self._output_structure

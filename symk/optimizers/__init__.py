@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from . import schedules  # noqa: F401
 from .base import Optimizer
-from .rules import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Nadam, RMSprop
+from .rules import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Ftrl, Nadam, RMSprop
 
 # Keras 2's lowercase classes (keras.optimizers.sgd(lr=...))
-sgd, rmsprop, adam, adamw, adagrad, adadelta, adamax, nadam = SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam
+sgd, rmsprop, adam, adamw, adagrad, adadelta, adamax, nadam, ftrl = (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta,
+                                                                    Adamax, Nadam, Ftrl)
 
-ALL = {cls.__name__: cls for cls in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam)}
+ALL = {cls.__name__: cls for cls in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Ftrl)}
 _BY_LOWER_NAME = {name.lower(): cls for name, cls in ALL.items()}
 _BY_LOWER_NAME["adam_w"] = AdamW
 

@@ -28,6 +28,21 @@ _OPTAX_FIELD_TO_SLOT = {"trace": "momentum", "nu": "velocity", "mu": "average_gr
 _UNSUPPORTED = ("use_ema", "loss_scale_factor", "gradient_accumulation_steps")
 
 
+# Slot pairs Keras creates together, one model variable at a time (add_optimizer_variables with a list of
+# names interleaves them): Adam/AdamW/Nadam momentum+velocity, Adamax momentum+norm, Adadelta's pair.
+_INTERLEAVED_SLOTS = (("momentum", "velocity"), ("momentum", "norm"), ("accumulated_grad", "accumulated_delta_var"))
+
+
+def _slot_groups(slot_order: tuple) -> list[tuple]:
+    """('momentum', 'velocity', 'velocity_hat') -> [('momentum', 'velocity'), ('velocity_hat',)]."""
+    groups, i = [], 0
+    while i < len(slot_order):
+        pair = tuple(slot_order[i:i + 2])
+        groups.append(pair if pair in _INTERLEAVED_SLOTS else (slot_order[i],))
+        i += len(groups[-1])
+    return groups
+
+
 class Optimizer:
     """Base class. Subclasses set `_default_name`, `_keras_slot_order`, store their
     hyperparameters in `self._hyper` and implement `_transform(step, learning_rate)`."""
@@ -58,7 +73,12 @@ class Optimizer:
         self.use_ema, self.ema_momentum, self.ema_overwrite_frequency = use_ema, ema_momentum, ema_overwrite_frequency
         if isinstance(learning_rate, dict):
             learning_rate = schedules.deserialize(learning_rate)
-        self._schedule = learning_rate if callable(learning_rate) else None
+        # Keras 3: a callable with no arguments is read again at each step (`lambda: lr_value`);
+        # a callable of the step count is a schedule, evaluated inside the compiled step
+        self._learning_rate_callable = learning_rate if _takes_no_arguments(learning_rate) else None
+        self._schedule = learning_rate if callable(learning_rate) and self._learning_rate_callable is None else None
+        if self._learning_rate_callable is not None:
+            learning_rate = self._learning_rate_callable()
         initial = 0.0 if self._schedule is not None else _as_float(learning_rate, "learning_rate")
         self._iterations = Variable(np.int32(0), name="iteration", path=f"{self.name}/iteration", trainable=False,
                                     dtype="int32")
@@ -74,6 +94,8 @@ class Optimizer:
     def learning_rate(self):
         if self._schedule is not None:
             return self._schedule
+        if self._learning_rate_callable is not None:
+            return float(_as_float(self._learning_rate_callable(), "learning_rate()"))
         return float(self._learning_rate.numpy())
 
     @learning_rate.setter
@@ -81,9 +103,9 @@ class Optimizer:
         if callable(value):
             raise ValueError(f"{type(self).__name__}: set a schedule when creating the optimizer; "
                              "`optimizer.learning_rate = x` takes a number")
-        if self._schedule is not None:
-            raise ValueError(f"{type(self).__name__} uses a learning-rate schedule; it cannot be overwritten "
-                             "with a number")
+        if self._schedule is not None or self._learning_rate_callable is not None:
+            raise ValueError(f"{type(self).__name__} uses a learning-rate schedule or callable; it cannot be "
+                             "overwritten with a number")
         self._learning_rate.set_value(np.float32(_as_float(value, "learning_rate")))
 
     lr = learning_rate
@@ -116,10 +138,14 @@ class Optimizer:
 
     @property
     def variables(self) -> list[Variable]:
-        """iteration, learning_rate (absent with a schedule), then slots in Keras 3's order."""
+        """iteration, learning_rate (absent with a schedule), then the slots in Keras 3's order.
+
+        Keras files store optimizer variables by position, so this order is the file format: Keras
+        interleaves paired slots per model variable (Adam: m(w1), v(w1), m(w2), v(w2), ...) and lists
+        other slots group by group."""
         out = [self._iterations] + ([self._learning_rate] if self._schedule is None else [])
-        for slot in self._keras_slot_order:
-            out += [self._slot_variables[slot][p] for p in self._var_paths]
+        for group in _slot_groups(tuple(self._keras_slot_order)):
+            out += [self._slot_variables[slot][p] for p in self._var_paths for slot in group]
         return out + list(self._extra_variables.values())
 
     def get_weights(self) -> list[np.ndarray]:
@@ -241,6 +267,20 @@ class Optimizer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r} learning_rate={self.learning_rate}>"
+
+
+def _takes_no_arguments(value) -> bool:
+    """True for a plain callable (not a LearningRateSchedule) that can be called with no arguments."""
+    import inspect
+
+    if not callable(value) or isinstance(value, schedules.LearningRateSchedule):
+        return False
+    try:
+        signature = inspect.signature(value)
+    except (TypeError, ValueError):
+        return False
+    return all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+               for p in signature.parameters.values())
 
 
 def _as_float(value, what) -> float:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import optax
 
 from .base import Optimizer
-from .transforms import scale_by_keras_adam, scale_by_keras_adamax, scale_by_keras_nadam
+from .transforms import keras_ftrl, scale_by_keras_adam, scale_by_keras_adamax, scale_by_keras_nadam
 
 
 class SGD(Optimizer):
@@ -131,3 +131,36 @@ class Nadam(Optimizer):
     def _transform(self, step, learning_rate):
         return optax.chain(scale_by_keras_nadam(step, self.beta_1, self.beta_2, self.epsilon),
                            optax.scale_by_learning_rate(learning_rate))
+
+
+class Ftrl(Optimizer):
+    """FTRL-Proximal with Keras 3's arguments and defaults (slots 'accumulator', 'linear')."""
+
+    _default_name = "ftrl"
+    _keras_slot_order = ("accumulator", "linear")
+
+    def __init__(self, learning_rate=0.001, learning_rate_power=-0.5, initial_accumulator_value=0.1,
+                 l1_regularization_strength=0.0, l2_regularization_strength=0.0,
+                 l2_shrinkage_regularization_strength=0.0, beta=0.0, **kwargs):
+        checks = {"learning_rate_power": (learning_rate_power, learning_rate_power <= 0),
+                  "initial_accumulator_value": (initial_accumulator_value, initial_accumulator_value >= 0),
+                  "l1_regularization_strength": (l1_regularization_strength, l1_regularization_strength >= 0),
+                  "l2_regularization_strength": (l2_regularization_strength, l2_regularization_strength >= 0),
+                  "l2_shrinkage_regularization_strength": (l2_shrinkage_regularization_strength,
+                                                           l2_shrinkage_regularization_strength >= 0)}
+        for name, (value, ok) in checks.items():
+            if not ok:
+                rule = "<= 0" if name == "learning_rate_power" else ">= 0"
+                raise ValueError(f"Ftrl: `{name}` must be {rule}; got {value}")
+        self._hyper = {"learning_rate_power": learning_rate_power,
+                       "initial_accumulator_value": initial_accumulator_value,
+                       "l1_regularization_strength": l1_regularization_strength,
+                       "l2_regularization_strength": l2_regularization_strength,
+                       "l2_shrinkage_regularization_strength": l2_shrinkage_regularization_strength, "beta": beta}
+        super().__init__(learning_rate=learning_rate, **kwargs)
+
+    def _transform(self, step, learning_rate):
+        h = self._hyper
+        return keras_ftrl(learning_rate, h["learning_rate_power"], h["initial_accumulator_value"],
+                          h["l1_regularization_strength"], h["l2_regularization_strength"],
+                          h["l2_shrinkage_regularization_strength"], h["beta"])

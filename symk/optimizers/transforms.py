@@ -110,3 +110,37 @@ def clip_each_by_norm(max_norm) -> optax.GradientTransformation:
         return jax.tree.map(clip, grads), state
 
     return optax.GradientTransformation(lambda params: optax.EmptyState(), update)
+
+
+class FtrlState(NamedTuple):
+    accumulator: dict
+    linear: dict
+
+
+def keras_ftrl(learning_rate, learning_rate_power=-0.5, initial_accumulator_value=0.1, l1=0.0, l2=0.0,
+               l2_shrinkage=0.0, beta=0.0) -> optax.GradientTransformation:
+    """Keras's FTRL-Proximal (McMahan et al. 2013); optax has none. The rule sets each weight to
+    (clip(linear, -l1, l1) - linear) / quadratic, so the update is that value minus the weight."""
+
+    def init(params):
+        return FtrlState(jax.tree.map(lambda p: jnp.full_like(p, initial_accumulator_value), params),
+                         optax.tree.zeros_like(params))
+
+    def update(grads, state, params):
+        lr = jnp.asarray(learning_rate, jnp.float32)
+        l2_total = l2 + beta / (2.0 * lr)
+
+        def one(g, w, accum, linear):
+            new_accum = accum + jnp.square(g)
+            shrunk_grad = g + 2.0 * l2_shrinkage * w
+            linear = linear + shrunk_grad - (new_accum ** -learning_rate_power - accum ** -learning_rate_power) / lr * w
+            quadratic = new_accum ** -learning_rate_power / lr + 2.0 * l2_total
+            new_w = (jnp.clip(linear, -l1, l1) - linear) / quadratic
+            return new_w - w, new_accum, linear
+
+        out = jax.tree.map(one, grads, params, state.accumulator, state.linear)
+        is_triple = lambda x: isinstance(x, tuple)  # noqa: E731
+        pick = lambda i: jax.tree.map(lambda t: t[i], out, is_leaf=is_triple)  # noqa: E731
+        return pick(0), FtrlState(pick(1), pick(2))
+
+    return optax.GradientTransformation(init, update)

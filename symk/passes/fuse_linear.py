@@ -2,7 +2,9 @@
 
     before: y = relu(bias_add(matmul(x, W), b))       after: y = fused_linear(x, W, b, activation='relu')
 Fewer nodes to walk, trace and verify; the lowering is the same composition, so XLA sees the
-same work. Only chains whose inner results have no other users fuse.
+same work. Only chains whose inner results have no other users fuse. Off by default: measured,
+it gains nothing beyond noise in first-call time or predict throughput (benchmarks/RESULTS.md);
+enable it with optimize={'enable': ['fuse_linear']}.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ def _items(attrs) -> tuple:
     return tuple((k, getattr(attrs, k)) for k in attrs.__dataclass_fields__)
 
 
-@register_pass("fuse_linear", position=700, tags=("fuse",))
+@register_pass("fuse_linear", position=700, default=False, tags=("fuse",))
 def fuse_linear(subject: Subject, report: PassReport) -> None:
     """Rewrite the last node of each linear + bias (+ activation) chain as one fused_linear node."""
     nxg, dead = subject.nx, []

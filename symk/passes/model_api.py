@@ -10,6 +10,7 @@ from ..graph import Graph
 from .manager import run_pipeline
 from .report import PipelineReport
 from .rewrite import Subject
+from .snapshots import export_snapshots
 
 
 def _setting_key(optimize) -> str:
@@ -22,11 +23,20 @@ def optimize_model(model, mode: str = "inference", optimize="default") -> tuple:
     return run_pipeline(subject, optimize)
 
 
-def explain(model, mode: str = "inference", optimize=None) -> str:
-    """A printable account of what the pipeline does to this model: the table and every replacement."""
+def explain(model, mode: str = "inference", optimize=None, export_to=None, format: str = "json") -> str:
+    """A printable account of what the pipeline does to this model: the table and every replacement.
+
+    `export_to`: a directory that receives the input graph and one symk.viz pass diff per pass
+    that changed it (`format` 'json' | 'graphml' | 'dot' | an image format with Graphviz).
+    """
     setting = optimize if optimize is not None else getattr(model, "_optimize", "default")
+    if export_to is not None:
+        setting = {**(setting if isinstance(setting, dict) else {"passes": setting}), "snapshots": True}
     _, report = optimize_model(model, mode, setting)
     lines = [str(report), ""] + report.messages
+    if export_to is not None:
+        paths = export_snapshots(report, export_to, format)
+        lines += ["", f"graphs before and after each pass: {len(paths)} files in {export_to}"]
     return "\n".join(lines)
 
 

@@ -1,7 +1,8 @@
 """Numerical stabilization: log(softmax(x)) becomes log_softmax(x), as Keras computes it.
 
     before: y = log(softmax(x, axis=-1))        after: y = log_softmax(x, axis=-1)
-`logits_of` lets losses compute crossentropy from logits when a model ends in softmax/sigmoid.
+`logits_of` finds the logits behind a softmax/sigmoid output; the trainer uses it (through
+symk.passes.logits_loss) to compute crossentropy from logits, while this pass is in the pipeline.
 """
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ def verify(subject: Subject, output_specs: list, after: str = "") -> None:
 
     def fail(msg: str):
         raise VerificationError(f"{where}{msg}. Disable that pass (optimize={{'disable': [{after!r}]}}) and "
-                                "report the graph (symk.passes.export) so it can be fixed")
+                                "report the graphs (symk.passes.explain(model, export_to=DIR) writes them before and after each pass) so it can be fixed")
 
     for node, data in nxg.nodes(data=True):
         op = OPS.get(data.get("op"))

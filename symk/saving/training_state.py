@@ -55,9 +55,14 @@ def training_config(model) -> dict | None:
     return config
 
 
+def keras_ordered_variables(optimizer) -> list:
+    """The optimizer's variables in the order Keras 3 keeps (and saves) them: `optimizer.variables`."""
+    return list(getattr(optimizer, "variables", None) or [])
+
+
 def optimizer_variables(model) -> list:
     optimizer = getattr(model, "optimizer", None)
-    return list(getattr(optimizer, "variables", None) or []) if optimizer is not None else []
+    return keras_ordered_variables(optimizer) if optimizer is not None else []
 
 
 def optimizer_weight_names(model, variables: list) -> list[str]:
@@ -108,19 +113,30 @@ def _metric_name(metric):
 
 
 def restore_optimizer(model, values: list) -> None:
-    """Build the optimizer's slots for the model's variables and set the saved values."""
+    """Build the optimizer's slots for the model's variables and set the saved values (Keras's order)."""
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None or not values:
         return
     try:
         if not getattr(optimizer, "built", True):
             optimizer.build(model.trainable_variables, prefix=model.name + "_")
-        current = optimizer.get_weights()
+        variables = keras_ordered_variables(optimizer)
         values = [np.asarray(v) for v in values]
-        if len(values) == len(current) - 1 and len(current) > 1:
-            values = [values[0], current[1]] + values[1:]  # Keras 2 did not save the learning rate
-        optimizer.set_weights([np.asarray(v, dtype=np.asarray(c).dtype) for v, c in zip(values, current)]
-                              if len(values) == len(current) else values)
+        if len(values) == len(variables) - 1 and len(variables) > 1:
+            values = [values[0], variables[1].numpy()] + values[1:]  # Keras 2 did not save the learning rate
+        head = 1 if optimizer._schedule is not None else 2
+        if len(values) in (1, head) and len(variables) > len(values):
+            # saved before the first step (Keras builds slots lazily): the counters, and zero slots
+            values = values + [v.numpy() for v in variables[len(values):]]
+        if len(values) != len(variables):
+            raise ValueError(f"the file holds {len(values)} optimizer variable(s), optimizer {optimizer.name!r} has "
+                             f"{len(variables)} ({[getattr(v, 'short_name', v.path) for v in variables]})")
+        for var, value in zip(variables, values):
+            if tuple(var.shape) != tuple(value.shape):
+                raise ValueError(f"optimizer variable {var.path!r} has shape {tuple(var.shape)}, the file's value "
+                                 f"has shape {value.shape}")
+        for var, value in zip(variables, values):
+            var.set_value(np.asarray(value, dtype=var.dtype))
     except (ValueError, TypeError) as err:
         warnings.warn(f"the optimizer state in the file could not be restored ({err}); training will resume with a "
                       "fresh optimizer state.")

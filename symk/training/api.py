@@ -185,7 +185,9 @@ class TrainingAPI:
 
     def predict_batches(self, batches, steps=None, verbose=0, callbacks=None):
         """predict() over an iterable/generator of input batches (or (x, y) batches)."""
-        return EpochRunner(self).predict_batches(batches, steps, verbose, callbacks)
+        from .predict_loop import PredictLoop
+
+        return PredictLoop(self).batches(batches, steps, verbose, callbacks)
 
     # Keras 2 generator API
     def fit_generator(self, generator, steps_per_epoch=None, epochs=1, **kwargs):

@@ -49,6 +49,11 @@ class CompiledLossesAndMetrics:
         raw_losses = _per_output(loss, self.output_names, "loss")
         self.raw_losses = raw_losses
         self.losses = [None if l is None else losses_module.get(l) for l in raw_losses]
+        # numerics: (activation kind, loss on logits) per output whose crossentropy can read the logits
+        # of its softmax/sigmoid instead of clipped probabilities (symk.passes.logits_loss; the steps
+        # pass those logits to loss_values). Imported here so importing the losses never loads the passes.
+        from ..passes.logits_loss import logit_loss
+        self.logit_losses = [None if l is None else logit_loss(l) for l in self.losses]
         if all(l is None for l in self.losses):
             raise ValueError("compile(): no loss given for any output; pass `loss=` (a name such as 'mse', a Loss, "
                              "or a function f(y_true, y_pred))")
@@ -131,9 +136,10 @@ class CompiledLossesAndMetrics:
                                  f"{tuple(o)} for loss {loss_name or loss!r}.")
 
     # -- pure functions used inside the steps -------------------------------------------
-    def loss_values(self, ys, preds, sample_weights, mask):
+    def loss_values(self, ys, preds, sample_weights, mask, logits=None):
         """(total weighted loss, [per-output loss]) of one batch; padded rows (mask 0) excluded
-        and 'sum_over_batch_size' divided by the number of real rows, as Keras does."""
+        and 'sum_over_batch_size' divided by the number of real rows, as Keras does.
+        `logits`: {output index: logits of its softmax/sigmoid}, used instead of the probabilities."""
         total = jnp.zeros((), jnp.float32)
         per_output = []
         n_valid = jnp.sum(mask)
@@ -141,7 +147,10 @@ class CompiledLossesAndMetrics:
             if loss is None:
                 per_output.append(None)
                 continue
-            values = loss.call(ys[i], preds[i]) if isinstance(loss, losses_module.Loss) else loss(ys[i], preds[i])
+            if logits and i in logits and self.logit_losses[i] is not None:
+                values = self.logit_losses[i][1](ys[i], logits[i])  # stable: no clipped log of a probability
+            else:
+                values = loss.call(ys[i], preds[i]) if isinstance(loss, losses_module.Loss) else loss(ys[i], preds[i])
             values = jnp.asarray(values, jnp.float32)
             if values.ndim == 0:  # a custom loss that reduced on its own
                 value = values

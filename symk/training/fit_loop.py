@@ -1,5 +1,6 @@
-"""The loops behind fit / evaluate / train_on_batch / predict over batch iterables: data in,
-callbacks around each step and epoch, logs out. The steps themselves are in step.py."""
+"""The loops behind fit / evaluate / train_on_batch: data in, callbacks around each execution
+(one step, or `steps_per_execution` steps in one dispatch) and epoch, logs out. The steps
+themselves are in step.py; predict's loop is in predict_loop.py."""
 from __future__ import annotations
 
 import jax.numpy as jnp
@@ -22,6 +23,27 @@ def _due(validation_freq, epoch: int) -> bool:
     if isinstance(validation_freq, int):
         return (epoch + 1) % validation_freq == 0
     return epoch + 1 in validation_freq
+
+
+def _executions(n_steps: int, per_execution: int):
+    """(first step, number of steps) of each execution: N steps per dispatch, the rest last."""
+    return [(first, min(per_execution, n_steps - first)) for first in range(0, n_steps, per_execution)]
+
+
+def _train_group(steps, carry, group: list):
+    """Train on the batches of one execution: one step, or a scan over them stacked."""
+    carry = steps.with_host_learning_rate(carry)
+    if len(group) == 1:
+        return steps.train_batch(carry, *group[0])
+    stack = lambda arrays: jnp.stack(arrays)  # noqa: E731
+    xs = [stack([b[0][j] for b in group]) for j in range(len(group[0][0]))]
+    ys = [stack([b[1][j] for b in group]) for j in range(len(group[0][1]))]
+    if all(b[2] is None for b in group):
+        sws = None
+    else:  # a batch without weights weighs each sample 1
+        sws = [stack([b[2][j] if b[2] is not None else jnp.ones_like(b[3]) for b in group])
+               for j in range(len(ys))]
+    return steps.train_stacked(carry, xs, ys, sws, stack([b[3] for b in group]))
 
 
 class EpochRunner:
@@ -145,32 +167,50 @@ class EpochRunner:
         return {"params": params, "state": state, "opt": steps.optimizer._state_from_variables(params),
                 "metrics": steps.compiled.initial_metric_state(), "rng": carry["rng"]}
 
+    def _after_execution(self, steps, carry, cbs, last_batch: int, batch_hooks) -> bool:
+        """on_train_batch_end once per execution (Keras: with the index of its last batch);
+        True when a callback asked training to stop."""
+        if batch_hooks:
+            steps.write_back(carry)
+        metrics = carry["metrics"]
+        cbs.on_train_batch_end(last_batch, LazyLogs(lambda m=metrics: _ordered(steps.compiled, steps.results(m))))
+        return bool(self.model.stop_training)
+
     def _array_epoch(self, steps, carry, data, n, batch_size, shuffle, cbs, batch_hooks):
         # NOTE: batch-dependent state (batch-norm statistics) must not see padded rows:
         # such models run their last partial batch at its own size (one extra compilation)
         exact_last = bool(steps.train_program.state_updates)
         plan = da.plan_epoch(n, batch_size, shuffle)
-        for i in range(plan.steps):
-            cbs.on_train_batch_begin(i)
-            if exact_last and i == plan.steps - 1 and plan.sizes[i] < batch_size:
+        own_size_last = int(exact_last and plan.sizes[-1] < batch_size)
+        per_execution = max(1, int(getattr(self.model, "steps_per_execution", 1) or 1))
+        for first, count in _executions(plan.steps - own_size_last, per_execution):
+            cbs.on_train_batch_begin(first)
+            carry = steps.with_host_learning_rate(carry)
+            if count == 1:
+                carry = steps.train_indexed(carry, data, plan.order, plan.mask, first)
+            else:
+                carry = steps.train_rows(carry, data, plan.order, plan.mask, first, count)
+            if self._after_execution(steps, carry, cbs, first + count - 1, batch_hooks):
+                break
+        else:
+            if own_size_last:
+                i = plan.steps - 1
+                cbs.on_train_batch_begin(i)
                 index = plan.order[i, :plan.sizes[i]]
                 xs, ys, sws = ([jnp.take(a, index, axis=0) for a in group] if group is not None else None
                                for group in data)
+                carry = steps.with_host_learning_rate(carry)
                 carry = steps.train_batch(carry, xs, ys, sws, jnp.ones(plan.sizes[i], jnp.float32))
-            else:
-                carry = steps.train_indexed(carry, data, plan.order, plan.mask, i)
-            if batch_hooks:
-                steps.write_back(carry)
-            metrics = carry["metrics"]
-            cbs.on_train_batch_end(i, LazyLogs(lambda m=metrics: steps.results(m)))
-            if self.model.stop_training:
-                break
+                self._after_execution(steps, carry, cbs, i, batch_hooks)
         return carry, _ordered(steps.compiled, steps.results(carry["metrics"]))
 
     def _iterable_epoch(self, data, steps_per_epoch, carry, cbs, batch_hooks):
         steps, batch_size = getattr(self.model, "_steps", None), None
+        per_execution = max(1, int(getattr(self.model, "steps_per_execution", 1) or 1))
+        group, stopped = [], False
         for i, batch in enumerate(da.iterate_batches(data, steps_per_epoch)):
-            cbs.on_train_batch_begin(i)
+            if not group:
+                cbs.on_train_batch_begin(i)
             xs, ys, sws, mask, size = self._batch_arrays(batch, pad_to=batch_size)
             if batch_size is None:
                 batch_size = size
@@ -179,13 +219,16 @@ class EpochRunner:
             if size > batch_size:
                 raise ValueError(f"batch {i} has {size} samples, more than the first batch's {batch_size}; the "
                                  "first batch of an epoch sets the batch size")
-            carry = steps.train_batch(carry, xs, ys, sws, mask)
-            if batch_hooks:
-                steps.write_back(carry)
-            metrics = carry["metrics"]
-            cbs.on_train_batch_end(i, LazyLogs(lambda m=metrics: steps.results(m)))
-            if self.model.stop_training:
-                break
+            group.append((xs, ys, sws, mask))
+            if len(group) == per_execution:
+                carry = _train_group(steps, carry, group)
+                group = []
+                if self._after_execution(steps, carry, cbs, i, batch_hooks):
+                    stopped = True
+                    break
+        if group and not stopped:  # the epoch's last, shorter execution
+            carry = _train_group(steps, carry, group)
+            self._after_execution(steps, carry, cbs, i, batch_hooks)
         if carry is None:
             raise ValueError("the training data yielded no batches")
         return carry, _ordered(steps.compiled, steps.results(carry["metrics"])), steps
@@ -215,7 +258,7 @@ class EpochRunner:
                     weights, metrics = runner.weights(), runner.compiled.initial_metric_state()
                 metrics = runner.test_batch(metrics, weights, xs, ys, sws, mask)
                 if cbs is not None:
-                    cbs.on_test_batch_end(i, LazyLogs(lambda m=metrics: runner.results(m)))
+                    cbs.on_test_batch_end(i, LazyLogs(lambda m=metrics: _ordered(runner.compiled, runner.results(m))))
             if runner is None:
                 raise ValueError("the evaluation data yielded no batches")
             return _ordered(runner.compiled, runner.results(metrics))
@@ -228,7 +271,7 @@ class EpochRunner:
         for i in range(plan.steps):
             metrics = runner.test_indexed(metrics, weights, device_data, plan.order, plan.mask, i)
             if cbs is not None:
-                cbs.on_test_batch_end(i, LazyLogs(lambda m=metrics: runner.results(m)))
+                cbs.on_test_batch_end(i, LazyLogs(lambda m=metrics: _ordered(runner.compiled, runner.results(m))))
         return _ordered(runner.compiled, runner.results(metrics))
 
     # -- single batches -----------------------------------------------------------------
@@ -243,6 +286,7 @@ class EpochRunner:
         if train:
             carry = steps.initial_carry(model._next_rng())
             carry["metrics"] = metrics
+            carry = steps.with_host_learning_rate(carry)
             carry = steps.train_batch(carry, xs, ys, sws, mask)
             steps.write_back(carry)
             metrics = carry["metrics"]
@@ -250,27 +294,3 @@ class EpochRunner:
             metrics = steps.test_batch(metrics, steps.weights(), xs, ys, sws, mask)
         model._batch_metric_state = None if reset_metrics else metrics
         return _ordered(steps.compiled, steps.results(metrics))
-
-    # -- predict over batches -------------------------------------------------------------
-    def predict_batches(self, batches, steps, verbose, callbacks):
-        model = self.model
-        verbose = _verbosity(verbose) if verbose != "auto" else 1
-        total = steps or (len(batches) if hasattr(batches, "__len__") else None)
-        cbs, _, _ = self._callbacks(callbacks, verbose, {"steps": total, "verbose": verbose}, history=False)
-        cbs.on_predict_begin()
-        chunks, size = [], None
-        for i, batch in enumerate(da.iterate_batches(batches, steps)):
-            bx = da.unpack_batch(batch)[0]
-            xs = model._standardize_inputs(bx)
-            real = len(xs[0])
-            size = size or real
-            program = model._program(training=False)
-            outs, _ = program.run(model._weight_values(program), {}, da.pad_rows(xs, size), training=False)
-            chunks.append([o[:real] for o in outs])
-            cbs.on_predict_batch_end(i, {"outputs": chunks[-1]})
-        cbs.on_predict_end()
-        if not chunks:
-            raise ValueError("predict: the data yielded no batches")
-        results = [np.concatenate([np.asarray(c[i]) for c in chunks]) for i in range(len(chunks[0]))]
-        return model._package(results)
-

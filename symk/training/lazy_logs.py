@@ -15,6 +15,11 @@ class LazyLogs(Mapping):
             self._values = {k: float(v) for k, v in self._compute().items()}
         return self._values
 
+    @property
+    def fetched(self) -> bool:
+        """True once some reader made the values come from the device (checking costs nothing then)."""
+        return self._values is not None
+
     def __getitem__(self, key):
         return self._materialize()[key]
 

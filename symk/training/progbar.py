@@ -1,7 +1,17 @@
-"""Keras's progress display on tqdm: `verbose=1` a live bar per epoch
-("32/32 [==============================] - 0s 2ms/step - loss: 0.1000 - accuracy: 0.5000"),
-`verbose=2` one line per epoch. Values are fetched from the device at most every
-`refresh_seconds`, never every step."""
+"""Keras's progress display: `verbose=1` a per-epoch bar
+(" 5/32 [===>..........................] - ETA: 1s - loss: 0.1000 - accuracy: 0.5000", ending
+"32/32 [==============================] - 0s 2ms/step - loss: ..."), `verbose=2` one line per epoch.
+
+On a terminal (or in a notebook) the bar redraws in place with tqdm. When stdout is a pipe or a
+file (CI logs) nothing is redrawn: each shown update is a line of its own, as Keras's Progbar
+does without a dynamic display, and the final line is written once.
+NOTE: Keras 3 also treats every POSIX system as a dynamic display ('posix' in sys.modules), so
+real Keras writes '\\r' into Linux pipes too; symk follows the intent (clean logs) instead.
+
+Showing values fetches them from the device, so updates are shown at most every
+`refresh_seconds`, never every step; the time shown is taken after the values were fetched, so
+it counts the device's work, not just the dispatches.
+"""
 from __future__ import annotations
 
 import sys
@@ -9,10 +19,12 @@ import time
 
 from tqdm import tqdm
 
+BAR_WIDTH = 30
+
 
 def format_value(value) -> str:
     value = float(value)
-    return f"{value:.4f}" if value == 0 or abs(value) >= 1e-3 else f"{value:.4e}"
+    return f"{value:.4f}" if abs(value) > 1e-3 else f"{value:.4e}"
 
 
 def format_logs(logs) -> str:
@@ -28,58 +40,136 @@ def _is_number(v) -> bool:
 
 
 def format_time(seconds: float) -> str:
-    return f"{seconds:.0f}s" if seconds >= 1 or seconds == 0 else f"{seconds * 1000:.0f}ms"
+    """Keras's per-unit time: '2s', '15ms' or '300us'."""
+    if seconds >= 1 or seconds == 0:
+        return f"{seconds:.0f}s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.0f}ms"
+    return f"{seconds * 1e6:.0f}us"
+
+
+def format_eta(seconds: float) -> str:
+    if seconds > 3600:
+        return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02d}:{int(seconds % 60):02d}"
+    if seconds > 60:
+        return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+    return f"{int(seconds)}s"
+
+
+def is_dynamic_display(stream) -> bool:
+    """True where a line can be redrawn in place: a terminal, or an IPython kernel."""
+    return bool(getattr(stream, "isatty", None) and stream.isatty()) or "ipykernel" in sys.modules
+
+
+def keras_count(current: int, target) -> str:
+    if target is None:
+        return f"{current:7d}/Unknown"
+    return f"{current:{len(str(target))}d}/{target}"
+
+
+def keras_bar(current: int, target: int) -> str:
+    """'[=====>........]' as Keras 2 draws it (used where tqdm is not redrawing)."""
+    done = int(BAR_WIDTH * current / target) if target else 0
+    if done <= 0:
+        return "[" + "." * BAR_WIDTH + "]"
+    head = "=" if current >= target else ">"
+    return "[" + "=" * (done - 1) + head + "." * (BAR_WIDTH - done) + "]"
 
 
 class _KerasBar(tqdm):
-    """tqdm with a `{keras}` field for Keras's ' - 2ms/step - loss: ...' tail."""
+    """tqdm with Keras's count (' 5/32') and tail (' - ETA: 1s - loss: ...') as format fields."""
 
-    keras_text = ""
+    def __init__(self, *args, count_text: str = "", keras_text: str = "", **kwargs):
+        self.count_text, self.keras_text = count_text, keras_text
+        super().__init__(*args, **kwargs)
 
     @property
     def format_dict(self):
-        return {**super().format_dict, "keras": self.keras_text}
+        return {**super().format_dict, "count": self.count_text, "keras": self.keras_text}
 
 
 class Progbar:
-    """One epoch's (or one evaluate/predict pass's) progress; `target` may be None (unknown)."""
+    """One epoch's (or one evaluate/predict pass's) progress; `target` may be None (unknown).
 
-    def __init__(self, target, verbose: int = 1, refresh_seconds: float = 0.5, unit_name: str = "step", file=None):
+        bar = Progbar(32); bar.update(5, logs); ...; bar.finish(epoch_logs)
+    """
+
+    def __init__(self, target, verbose: int = 1, refresh_seconds: float = 0.5, unit_name: str = "step", file=None,
+                 dynamic=None):
         self.target, self.verbose, self.refresh_seconds = target, verbose, refresh_seconds
         self.unit_name = unit_name
         self.file = file or sys.stdout
+        self.dynamic = is_dynamic_display(self.file) if dynamic is None else bool(dynamic)
         self.start = time.perf_counter()
-        self.last_refresh = 0.0
+        self.after_first_step = None
+        # a terminal shows the first step at once (as Keras does); a log waits a full interval
+        self.last_shown = 0.0 if self.dynamic else self.start
         self.seen = 0
         self.bar = None
-        if verbose == 1:
-            self.bar = _KerasBar(total=target, file=self.file, ascii=".=", leave=True,
-                                 bar_format="{n_fmt}/{total_fmt} [{bar:30}] - {elapsed_s:.0f}s {keras}",
-                                 mininterval=refresh_seconds)
+        self.finished = False
 
-    def update(self, current: int, logs=None, finalize: bool = False) -> None:
-        """Advance to `current` steps; `logs` (possibly lazy) are read only when the bar redraws."""
-        step = current - self.seen
+    def _time_per_step(self, current: int, now: float) -> float:
+        """Keras's estimate: the first step (which compiles) is left out once there are more."""
+        if not current:
+            return 0.0
+        if self.after_first_step is not None and current > 1:
+            return (now - self.after_first_step) / (current - 1)
+        return (now - self.start) / current
+
+    def update(self, current: int, logs=None) -> None:
+        """Progress to `current` steps; `logs` (possibly lazy) are read only when shown."""
         self.seen = current
-        now = time.perf_counter()
-        if self.bar is None:
+        if current == 1 and self.after_first_step is None:
+            self.after_first_step = time.perf_counter()
+        if self.verbose != 1 or self.finished:
             return
-        if finalize or now - self.last_refresh >= self.refresh_seconds:
-            self.last_refresh = now
-            per_step = (now - self.start) / max(current, 1)
-            text = f"{format_time(per_step)}/{self.unit_name}" + (format_logs(logs) if logs is not None else "")
-            self.bar.keras_text = text
-        self.bar.update(step)
+        if time.perf_counter() - self.last_shown < self.refresh_seconds:
+            return
+        if self.target is not None and current >= self.target:
+            return  # the full bar is drawn once, by finish(), with the epoch's logs
+        values = format_logs(logs) if logs is not None else ""   # fetching waits for the device
+        now = time.perf_counter()
+        self.last_shown = now
+        if self.target is not None:
+            tail = f" - ETA: {format_eta(self._time_per_step(current, now) * (self.target - current))}"
+        else:
+            tail = f" - {now - self.start:.0f}s {format_time(self._time_per_step(current, now))}/{self.unit_name}"
+        self._show(current, tail + values, final=False)
 
     def finish(self, logs=None) -> None:
-        elapsed = time.perf_counter() - self.start
-        per_step = elapsed / max(self.seen, 1)
-        text = f"{format_time(per_step)}/{self.unit_name}" + (format_logs(logs) if logs else "")
-        if self.bar is not None:
-            if self.bar.total is None:
-                self.bar.total = self.seen
-            self.bar.keras_text = text
-            self.bar.refresh()
-            self.bar.close()
+        """The final line: total time, time per step and `logs`, written once."""
+        if self.finished:
+            return
+        self.finished = True
+        if self.target is None:
+            self.target = self.seen
+        values = format_logs(logs) if logs else ""
+        now = time.perf_counter()
+        per_step = f"{format_time(self._time_per_step(self.seen, now))}/{self.unit_name}"
+        if self.verbose == 1:
+            self._show(self.seen, f" - {now - self.start:.0f}s {per_step}" + values, final=True)
         elif self.verbose == 2:
-            print(f"{self.seen}/{self.seen} - {format_time(elapsed)} - {text}", file=self.file, flush=True)
+            print(f"{keras_count(self.seen, self.target)} - {now - self.start:.0f}s - {per_step}{values}",
+                  file=self.file, flush=True)
+
+    def _show(self, current: int, tail: str, final: bool) -> None:
+        count = keras_count(current, self.target)
+        if not self.dynamic:
+            bar = f" {keras_bar(current, self.target)}" if self.target else ""
+            print(f"{count}{bar}{tail}", file=self.file, flush=True)
+            return
+        layout = "{count} [{bar:%d}]{keras}" % BAR_WIDTH if self.target else "{count}{keras}"
+        if self.bar is None:
+            # created on the first display (which draws it), so no empty '0/N' line is ever drawn
+            self.bar = _KerasBar(total=self.target, initial=current, file=self.file, ascii=".=", leave=True,
+                                 bar_format=layout, mininterval=float("inf"), count_text=count, keras_text=tail)
+            drawn = True
+        else:
+            drawn = False
+        self.bar.count_text, self.bar.keras_text, self.bar.bar_format = count, tail, layout
+        self.bar.total = self.target
+        self.bar.n = current
+        if final:
+            self.bar.close()  # redraws the line in place with the final text, then a newline
+        elif not drawn:
+            self.bar.refresh()

@@ -2,16 +2,21 @@
 metric accumulation in one XLA computation, with the carried buffers donated.
 
 Array data lives on the device; a step receives the epoch's index table and its row number
-and gathers its own batch, so a step costs the host one dispatch.
+and gathers its own batch, so a step costs the host one dispatch. With
+`compile(steps_per_execution=N)` one dispatch runs N steps (a `lax.scan` over N rows of the
+table, or over N stacked batches from an iterable). With `compile(run_eagerly=True)` the same
+step functions run op by op under `jax.disable_jit()` (a debugging path: same numbers, slower).
 """
 from __future__ import annotations
 
+import functools
 from functools import partial
 
 import jax
 import jax.numpy as jnp
 
 from ..passes.derived import with_derived
+from ..passes.logits_loss import expose_logits, split_logits
 
 
 class Steps:
@@ -19,8 +24,11 @@ class Steps:
 
     def __init__(self, model, compiled, optimizer, extra_loss_count: int = 0):
         self.model, self.compiled, self.optimizer = model, compiled, optimizer
-        self.train_program = model._training_program(True)
-        self.test_program = model._training_program(False)
+        # numerics: crossentropy on a softmax/sigmoid output reads its logits, which these programs
+        # return after their outputs (symk.passes.logits_loss; off when 'stabilize' is not in the pipeline)
+        kinds = [None if entry is None else entry[0] for entry in compiled.logit_losses]
+        self.train_program = expose_logits(model._training_program(True), kinds, model._optimize, "training")
+        self.test_program = expose_logits(model._training_program(False), kinds, model._optimize, "inference")
         self.n_outputs = len(model.outputs)
         trainable = {id(v) for v in model.trainable_weights}
         variables = self.train_program.variables
@@ -31,12 +39,17 @@ class Steps:
         self.constrained = [(p, variables[p].constraint) for p in self.param_paths
                             if variables[p].constraint is not None]
         self.variables = variables
-        self.train_batch = jax.jit(self._train_batch, donate_argnums=(0,))
-        self.train_indexed = jax.jit(self._train_indexed, donate_argnums=(0,))
+        self.eager = bool(getattr(model, "run_eagerly", False))
+        compile_step = _run_eagerly if self.eager else jax.jit
+        self.train_batch = compile_step(self._train_batch, donate_argnums=(0,))
+        self.train_indexed = compile_step(self._train_indexed, donate_argnums=(0,))
+        # the number of steps in one execution is static: scan needs its length at trace time
+        self.train_rows = compile_step(self._train_rows, donate_argnums=(0,), static_argnums=(5,))
+        self.train_stacked = compile_step(self._train_stacked, donate_argnums=(0,))
         # test steps donate only the metric sums: the weights stay the Variables' own arrays
-        self.test_batch = jax.jit(self._test_batch, donate_argnums=(0,))
-        self.test_indexed = jax.jit(self._test_indexed, donate_argnums=(0,))
-        self.results = jax.jit(compiled.results)
+        self.test_batch = compile_step(self._test_batch, donate_argnums=(0,))
+        self.test_indexed = compile_step(self._test_indexed, donate_argnums=(0,))
+        self.results = compile_step(compiled.results)
 
     # -- carried state --------------------------------------------------------------------
     def initial_carry(self, rng) -> dict:
@@ -44,6 +57,15 @@ class Steps:
         state = {p: self.variables[p].device_value() for p in self.state_paths}
         return {"params": params, "state": state, "opt": self.optimizer._state_from_variables(params),
                 "metrics": self.compiled.initial_metric_state(), "rng": rng}
+
+    def with_host_learning_rate(self, carry: dict) -> dict:
+        """A zero-argument callable learning rate (Keras 3) is read on the host before each
+        execution, so a value it returns later reaches the compiled step as data."""
+        read = self.optimizer._learning_rate_callable
+        if read is None:
+            return carry
+        opt = {**carry["opt"], "learning_rate": jnp.asarray(read(), jnp.float32)}
+        return {**carry, "opt": opt}
 
     def fresh_metrics(self, carry: dict) -> dict:
         return {**carry, "metrics": self.compiled.initial_metric_state()}
@@ -71,8 +93,9 @@ class Steps:
             # the inference pipeline may read folded weights: derive them from the weights being trained
             state = with_derived(program, {**params, **state})
         outputs, new_state = program(params, state, xs, rng, consts, training=training)
+        outputs, logits = split_logits(program, outputs)
         preds, extra = outputs[:self.n_outputs], outputs[self.n_outputs:]
-        total, per_output = self.compiled.loss_values(ys, preds, sws, mask)
+        total, per_output = self.compiled.loss_values(ys, preds, sws, mask, logits)
         total = total + self._penalties(params, extra)
         return total, (preds, per_output, new_state)
 
@@ -122,3 +145,30 @@ class Steps:
     def _test_indexed(self, metrics, weights, data, order, mask, row):
         xs, ys, sws, batch_mask = self._gather(data, order, mask, row)
         return self._test(metrics, weights, xs, ys, sws, batch_mask)
+
+    def _train_rows(self, carry, data, order, mask, first_row, count: int):
+        """`count` train steps over rows first_row .. first_row + count - 1 of the epoch's table."""
+        def one_step(carry, row):
+            return self._train_indexed(carry, data, order, mask, row), None
+
+        carry, _ = jax.lax.scan(one_step, carry, first_row + jnp.arange(count, dtype=jnp.int32))
+        return carry
+
+    def _train_stacked(self, carry, xs, ys, sws, mask):
+        """One train step per leading index of batches stacked along a new first axis."""
+        def one_step(carry, batch):
+            return self._train(carry, *batch), None
+
+        carry, _ = jax.lax.scan(one_step, carry, (xs, ys, sws, mask))
+        return carry
+
+
+def _run_eagerly(fn, donate_argnums=(), static_argnums=()):
+    """jax.jit's stand-in for run_eagerly=True: every jnp/lax call runs at once on concrete
+    arrays (print and breakpoints work inside losses, metrics and layers)."""
+    @functools.wraps(fn)
+    def eager(*args):
+        with jax.disable_jit():
+            return fn(*args)
+
+    return eager

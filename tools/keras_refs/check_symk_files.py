@@ -1,6 +1,6 @@
 """Load files symk wrote (tools/symk_write_checkfiles.py) with real Keras and compare predictions.
 
-    KERAS_BACKEND=jax /tmp/kerasref/bin/python tools/keras_refs/check_symk_files.py DIR keras3
+    KERAS_BACKEND=jax /tmp/kerasref/bin/python tools/keras_refs/check_symk_files.py DIR keras3 [--export DEST case ...]
     /tmp/kerasref/bin/python tools/keras_refs/check_symk_files.py DIR keras2
 
 Never imports symk. For every case in DIR/catalog.json:
@@ -11,7 +11,9 @@ Never imports symk. For every case in DIR/catalog.json:
   keras2: tf_keras cannot read Keras 3 configs (InputLayer `batch_shape`, DTypePolicy dicts), as with
           Keras 3's own files; it tries load_model anyway and reports, then reads the legacy weights
           file into the architecture rebuilt from a Keras-2-style copy of the config.
-Writes DIR/REPORT_<version>.json (per check: ok, max error, Keras's predictions) and prints a table.
+--export copies the named cases, with a manifest.json of Keras's results, to DEST
+(tests/references/symk_written/). Writes DIR/REPORT_<version>.json (per check: ok, max error, Keras's
+predictions) and prints a table.
 Exit status 1 when a keras3 check fails (keras2 failures are reported, not fatal).
 """
 import copy
@@ -52,6 +54,10 @@ def max_error(got, want):
     return max(float(np.abs(np.asarray(a, np.float64) - b).max()) for a, b in zip(got, want))
 
 
+def describe(error, limit=160):
+    return f"{type(error).__name__}: {str(error).splitlines()[0][:limit]}"
+
+
 def zero_weights(model):
     for w in model.weights:
         w.assign(np.zeros(tuple(w.shape), np.dtype(getattr(w.dtype, "name", w.dtype))))
@@ -67,21 +73,7 @@ def check_keras3(case, data, path):
     err = max_error(got, ys)
     results.append(("load_model+predict", err < TOLERANCE, {"max_error": err, "keras_y": [g.tolist() for g in got]}))
     if compiled:
-        iterations = int(np.asarray(model.optimizer.iterations))
-        saved = [data[f"opt_{i}"] for i in range(sum(k.startswith("opt_") for k in data.files))]
-        current = [np.asarray(v) for v in model.optimizer.variables]
-        names = [v.path for v in model.optimizer.variables]
-        slot_err = (max(float(np.abs(np.asarray(a, np.float64) - b).max()) for a, b in zip(current, saved))
-                    if len(current) == len(saved) else float("inf"))
-        ok = iterations == int(data["iterations"]) and slot_err == 0.0
-        results.append(("optimizer state", ok, {"iterations": iterations, "saved_iterations": int(data["iterations"]),
-                                                "keras_variables": names, "max_error": slot_err,
-                                                "counts": [len(current), len(saved)]}))
-        history = model.fit(data["x_train"], data["y_train"], batch_size=8, epochs=1, shuffle=False, verbose=0)
-        after = int(np.asarray(model.optimizer.iterations))
-        loss = history.history["loss"][-1]
-        results.append(("resume training", after == iterations + 3 and np.isfinite(loss),
-                        {"iterations_after": after, "loss": float(loss)}))
+        results += check_optimizer_state(data, path)
     for suffix in (".weights.h5", "_weights.h5"):
         fresh = keras.models.load_model(path + ".h5", compile=False)
         zero_weights(fresh)
@@ -89,14 +81,86 @@ def check_keras3(case, data, path):
         got = predict(fresh, xs)
         err = max_error(got, ys)
         results.append((f"load_weights({suffix})", err < TOLERANCE, {"max_error": err}))
-    if compiled:  # a compiled model's .weights.h5 carries the optimizer too
-        fresh = keras.models.load_model(path + ".h5", compile=True)
-        fresh.optimizer.build(fresh.trainable_variables)
-        fresh.load_weights(path + ".weights.h5")
-        iterations = int(np.asarray(fresh.optimizer.iterations))
-        results.append(("load_weights(.weights.h5) optimizer", iterations == int(data["iterations"]),
-                        {"iterations": iterations}))
     return results
+
+
+def load_compiled_h5(path):
+    """Keras 3's own h5 loading, with one Keras bug worked around.
+
+    keras.src.legacy.saving.legacy_h5_format.load_model_from_hdf5 builds the optimizer with
+    `model._trainable_variables` (only the model's own variables: none for Sequential/Functional), so
+    it restores iteration and learning_rate but no slots, and the next fit() fails ("the optimizer
+    was built with 0 variables"); Keras's own mlp_compiled.h5 does the same. So: load_model (whose
+    optimizer iteration count we report), then repeat Keras's restore steps with
+    `model.trainable_variables`: compile from the training_config, build, set_weights.
+    """
+    from keras.src.legacy.saving import legacy_h5_format
+
+    own = keras.models.load_model(path, compile=True)
+    model = compiled_from_h5(path)
+    with h5py.File(path, "r") as f:
+        model.optimizer.set_weights(legacy_h5_format.load_optimizer_weights_from_hdf5_group(f))
+    return own, model
+
+
+def compiled_from_h5(path):
+    """load_model(compile=False), compiled from the file's training_config, optimizer built (fresh state)."""
+    from keras.src.legacy.saving import saving_utils
+
+    model = keras.models.load_model(path, compile=False)
+    with h5py.File(path, "r") as f:
+        training_config = json.loads(f.attrs["training_config"])
+    model.compile(**saving_utils.compile_args_from_training_config(training_config))
+    model.optimizer.build(model.trainable_variables)
+    return model
+
+
+def compare_optimizer(optimizer, data):
+    """(ok, detail): Keras's optimizer variables against symk's saved ones, by position, name and value."""
+    saved_names = [str(n).split("/", 1)[-1] for n in data["opt_names"]]
+    saved = [data[f"opt_{i}"] for i in range(len(saved_names))]
+    names = [v.path.split("/", 1)[-1] for v in optimizer.variables]
+    values = [np.asarray(v) for v in optimizer.variables]
+    # Keras auto-names Nadam's u_product ('variable_3')
+    same_names = names == saved_names or (names[:-1] == saved_names[:-1] and names[-1].startswith("variable"))
+    value_err = (max(float(np.abs(np.asarray(a, np.float64) - b).max()) for a, b in zip(values, saved))
+                 if len(values) == len(saved) else float("inf"))
+    iterations = int(np.asarray(optimizer.iterations))
+    ok = same_names and value_err == 0.0 and iterations == int(data["iterations"])
+    return ok, {"iterations": iterations, "saved_iterations": int(data["iterations"]), "max_error": value_err,
+                "names_match": bool(same_names), "keras_variables": names}
+
+
+def check_optimizer_state(data, path):
+    own, model = load_compiled_h5(path + ".h5")
+    own_iterations = int(np.asarray(own.optimizer.iterations))
+    results = [("h5: load_model restores iterations", own_iterations == int(data["iterations"]),
+                {"iterations": own_iterations})]
+    ok, detail = compare_optimizer(model.optimizer, data)
+    results.append(("h5: optimizer slots (set_weights)", ok, detail))
+    results.append(resume(model, data, "h5: resume training"))
+    fresh = compiled_from_h5(path + ".h5")  # a compiled model's .weights.h5 carries the optimizer too
+    fresh.load_weights(path + ".weights.h5")
+    ok, detail = compare_optimizer(fresh.optimizer, data)
+    results.append((".weights.h5: optimizer slots (load_weights)", ok, detail))
+    results.append(resume(fresh, data, ".weights.h5: resume training"))
+    # the other way back: Keras saves the resumed model, and symk's tests read what Keras wrote
+    fresh.save(path + ".keras_resaved.h5")
+    np.savez(path + ".keras_resaved.npz", x=npz_list(data, "x")[0], y=predict(fresh, npz_list(data, "x"))[0],
+             iterations=np.asarray(int(np.asarray(fresh.optimizer.iterations))))
+    return results
+
+
+def resume(model, data, name):
+    before = int(np.asarray(model.optimizer.iterations))
+    history = model.fit(data["x_train"], data["y_train"], batch_size=8, epochs=1, shuffle=False, verbose=0)
+    after = int(np.asarray(model.optimizer.iterations))
+    loss = float(history.history["loss"][-1])
+    return name, after == before + 3 and np.isfinite(loss), {"iterations_after": after, "loss": loss}
+
+
+# config keys tf_keras's constructors reject: Keras 3 serialization metadata and newer arguments
+KERAS3_ONLY_KEYS = ("module", "registered_name", "seed", "rms_scaling")
 
 
 def keras2_config(value):
@@ -106,7 +170,7 @@ def keras2_config(value):
             return value["config"]["name"]
         if value.get("class_name") == "__keras_tensor__":
             return value
-        out = {k: keras2_config(v) for k, v in value.items() if k not in ("module", "registered_name")}
+        out = {k: keras2_config(v) for k, v in value.items() if k not in KERAS3_ONLY_KEYS}
         if "batch_shape" in out:
             out["batch_input_shape"] = out.pop("batch_shape")
         return out
@@ -123,12 +187,13 @@ def check_keras2(case, data, path):
         err = max_error(predict(model, xs), ys)
         results.append(("load_model+predict", err < TOLERANCE, {"max_error": err}))
     except Exception as ex:  # noqa: BLE001  (expected: tf_keras reads no Keras 3 config, Keras's own files included)
-        results.append(("load_model+predict", False, {"error": f"{type(ex).__name__}: {str(ex).splitlines()[0][:160]}"}))
+        results.append(("load_model+predict", False, {"error": describe(ex)}))
     with h5py.File(path + ".h5", "r") as f:
         config = json.loads(f.attrs["model_config"])
     if config["class_name"] != "Sequential":
-        results.append(("load_weights(_weights.h5)", False, {"error": "skipped: functional Keras 3 configs "
-                                                                      "(keras tensors in inbound_nodes) have no tf_keras form"}))
+        results.append(("load_weights(_weights.h5)", False,
+                        {"error": "skipped: functional Keras 3 configs (keras tensors in inbound_nodes) have no "
+                                  "tf_keras form"}))
         return results
     try:
         model = keras.Sequential.from_config(keras2_config(copy.deepcopy(config["config"])))
@@ -136,9 +201,35 @@ def check_keras2(case, data, path):
         err = max_error(predict(model, xs), ys)
         results.append(("load_weights(_weights.h5)", err < TOLERANCE, {"max_error": err}))
     except Exception as ex:  # noqa: BLE001
-        results.append(("load_weights(_weights.h5)", False,
-                        {"error": f"{type(ex).__name__}: {str(ex).splitlines()[0][:160]}"}))
+        results.append(("load_weights(_weights.h5)", False, {"error": describe(ex)}))
     return results
+
+
+def export(catalog, report, dest, cases):
+    """Copy `cases` (files symk wrote, and what Keras resaved) to dest with a manifest of Keras's results."""
+    import shutil
+
+    os.makedirs(dest, exist_ok=True)
+    manifest = {"about": "Files symk wrote (tools/symk_write_checkfiles.py) that real Keras loaded "
+                         "(tools/keras_refs/check_symk_files.py); keras_y is what Keras predicted on the npz x. "
+                         "*.keras_resaved.* were written back by Keras after resuming training.",
+                "keras": report["keras"], "cases": {}}
+    entries = {e["case"]: e for e in catalog["cases"]}
+    for case in cases:
+        files = list(entries[case]["files"])
+        files += [f for f in (case + ".keras_resaved.h5", case + ".keras_resaved.npz")
+                  if os.path.exists(os.path.join(DIR, f))]
+        for name in files:
+            shutil.copyfile(os.path.join(DIR, name), os.path.join(dest, name))
+        checks = report["cases"][case]
+        manifest["cases"][case] = {
+            "description": entries[case]["description"], "files": files,
+            "all_checks_ok": all(c["ok"] for c in checks),
+            "checks": [{k: v for k, v in c.items() if k != "keras_y"} for c in checks],
+            "keras_y": next(c["keras_y"] for c in checks if "keras_y" in c)}
+    with open(os.path.join(dest, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1)
+    print(f"exported {len(cases)} case(s) to {dest}")
 
 
 def main():
@@ -152,7 +243,7 @@ def main():
         try:
             results = (check_keras3 if WHICH == "keras3" else check_keras2)(case, data, path)
         except Exception as ex:  # noqa: BLE001
-            results = [("load", False, {"error": f"{type(ex).__name__}: {str(ex).splitlines()[0][:300]}"})]
+            results = [("load", False, {"error": describe(ex, 300)})]
         report["cases"][case] = [{"check": name, "ok": bool(ok), **detail} for name, ok, detail in results]
         for name, ok, detail in results:
             shown = {k: v for k, v in detail.items() if k not in ("keras_y", "keras_variables")}
@@ -161,6 +252,9 @@ def main():
     report["failures"] = failures
     with open(os.path.join(DIR, f"REPORT_{WHICH}.json"), "w") as f:
         json.dump(report, f, indent=1)
+    if "--export" in sys.argv:
+        at = sys.argv.index("--export")
+        export(catalog, report, sys.argv[at + 1], sys.argv[at + 2:])
     print(f"{WHICH}: {failures} failed check(s)")
     sys.exit(1 if failures and WHICH == "keras3" else 0)
 

@@ -1,0 +1,108 @@
+"""The loop behind model.predict: arrays in fixed-size batches (the last partial batch padded, so
+it compiles nothing new) or any iterable/generator of batches (x, (x,), (x, y) or (x, y, w):
+targets are ignored, as Keras ignores them), with `steps`, callbacks and the progress bar.
+
+    model.predict(x, batch_size=64)                    # arrays
+    model.predict(batch_generator(), steps=10)         # batches of x or (x, y)
+"""
+from __future__ import annotations
+
+import jax
+import numpy as np
+
+from . import data_adapter as da
+
+
+def _verbosity(verbose) -> int:
+    return 1 if verbose == "auto" else int(verbose)
+
+
+class PredictLoop:
+    def __init__(self, model):
+        self.model = model
+
+    def run(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        if steps is not None and (int(steps) != steps or steps < 1):
+            raise ValueError(f"predict(steps=...) must be a positive integer (the number of batches); got {steps!r}")
+        if da.is_batch_iterable(x):
+            return self.batches(x, steps, verbose, callbacks)
+        if isinstance(x, tuple) and len(x) in (2, 3) and self._takes_one_input():
+            x = x[0]  # predict((x, y)): Keras unpacks the data tuple and ignores the targets
+        return self.arrays(x, batch_size, verbose, steps, callbacks)
+
+    def _takes_one_input(self) -> bool:
+        """A tuple is (x, y) only for a model of one input; for several it is the inputs."""
+        model = self.model
+        return model._graph is not None and len(model.inputs) == 1
+
+    def _callbacks(self, callbacks, verbose, total):
+        from ..callbacks import CallbackList, ProgbarLogger
+
+        user = list(callbacks or [])
+        progbar = [ProgbarLogger(verbose=verbose)] if verbose and not any(isinstance(c, ProgbarLogger) for c in user) \
+            else []
+        return CallbackList(progbar + user, model=self.model, params={"steps": total, "verbose": verbose})
+
+    # -- arrays -------------------------------------------------------------------------
+    def arrays(self, x, batch_size, verbose, steps, callbacks):
+        model = self.model
+        arrays = model._standardize_inputs(x)
+        batch_size = int(batch_size or 32)
+        n = len(arrays[0])
+        if steps is not None:
+            n = min(n, int(steps) * batch_size)
+        total = -(-n // batch_size)
+        cbs = self._callbacks(callbacks, _verbosity(verbose), total)
+        program = model._program(training=False)
+        weights = model._weight_values(program)
+        cbs.on_predict_begin()
+        chunks, new_state = [], {}
+        for i, start in enumerate(range(0, n, batch_size)):
+            cbs.on_predict_batch_begin(i)
+            batch = [a[start:min(start + batch_size, n)] for a in arrays]
+            size = len(batch[0])
+            if size < batch_size and n > batch_size:
+                # pad the last partial batch to the usual size: no new compilation for a new shape
+                batch = da.pad_rows(batch, batch_size)
+            outs, new_state = program.run(weights, {}, batch, training=False)
+            weights.update(new_state)  # stateful layers (RNN states) carry over to the next batch
+            chunks.append([o[:size] for o in outs])
+            cbs.on_predict_batch_end(i, {"outputs": chunks[-1]})
+        if chunks:
+            jax.block_until_ready(chunks[-1])  # the bar's final time counts the device's work
+        cbs.on_predict_end()
+        for path in new_state:
+            program.variables[path].set_value(weights[path])
+        if not chunks:
+            raise ValueError(f"predict: the input has no samples (shape {tuple(arrays[0].shape)})")
+        return self._collect(chunks)
+
+    # -- iterables of batches -----------------------------------------------------------
+    def batches(self, data, steps, verbose, callbacks):
+        model = self.model
+        total = steps or (len(data) if hasattr(data, "__len__") else None)
+        cbs = self._callbacks(callbacks, _verbosity(verbose), total)
+        cbs.on_predict_begin()
+        chunks, size = [], None
+        for i, batch in enumerate(da.iterate_batches(data, steps)):
+            cbs.on_predict_batch_begin(i)
+            xs = model._standardize_inputs(da.unpack_batch(batch)[0])
+            real = len(xs[0])
+            size = size or real
+            if real > size:
+                raise ValueError(f"predict: batch {i} has {real} samples, more than the first batch's {size}; the "
+                                 "first batch sets the batch size (later batches may only be smaller)")
+            program = model._program(training=False)
+            outs, _ = program.run(model._weight_values(program), {}, da.pad_rows(xs, size), training=False)
+            chunks.append([o[:real] for o in outs])
+            cbs.on_predict_batch_end(i, {"outputs": chunks[-1]})
+        if chunks:
+            jax.block_until_ready(chunks[-1])
+        cbs.on_predict_end()
+        if not chunks:
+            raise ValueError("predict: the data yielded no batches")
+        return self._collect(chunks)
+
+    def _collect(self, chunks):
+        results = [np.concatenate([np.asarray(c[i]) for c in chunks]) for i in range(len(chunks[0]))]
+        return self.model._package(results)

@@ -217,3 +217,23 @@ def test_with_derived_computes_folded_weights_from_given_arrays():
     reference = numpy_dense_bn(data, by_name["k"], by_name["b"], by_name["mean"], by_name["variance"],
                                by_name["gamma"], by_name["beta"])
     np.testing.assert_allclose(np.asarray(got), reference, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("use_bias", [True, False])
+def test_conv_batch_norm_fold_matches_keras_formula(use_bias):
+    """Conv2D + BatchNormalization with trained-looking statistics: the inference pipeline removes the
+    batch_norm op and predicts what Keras's formula gives (on CPU the scale stays a multiply after the
+    conv, whose statistics share one host-folded scale with the bias: the fold must keep both)."""
+    model = symk.Sequential([symk.layers.Conv2D(4, 3, use_bias=use_bias, input_shape=(6, 6, 2)),
+                             symk.layers.BatchNormalization()])
+    conv, bn = model.layers
+    bn.set_weights([RNG.normal(size=4), RNG.normal(size=4), RNG.normal(size=4), RNG.uniform(0.5, 2.0, 4)])
+    x = RNG.normal(size=(3, 6, 6, 2)).astype("float32")
+    weights = conv.get_weights()
+    kernel, bias = weights[0], (weights[1] if use_bias else 0.0)
+    patches = np.stack([x[:, i:i + 4, j:j + 4, :] for i in range(3) for j in range(3)], axis=3)  # (n,4,4,9,2)
+    z = np.einsum("nhwkc,kco->nhwo", patches, kernel.reshape(9, 2, 4)) + bias
+    gamma, beta, mean, variance = bn.get_weights()
+    expected = (z - mean) / np.sqrt(variance + 1e-3) * gamma + beta
+    np.testing.assert_allclose(model.predict(x), expected, rtol=1e-4, atol=1e-4)
+    assert "batch_norm" not in ops_of(model._execution_graph(False))

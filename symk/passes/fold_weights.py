@@ -49,7 +49,9 @@ def fold_weights(subject: Subject, report: PassReport) -> None:
     outputs = subject.output_nodes()
     frontier = [n for n in region if nxg.nodes[n]["op"] not in _LEAVES and n not in outputs
                 and len(nxg.nodes[n]["specs"]) == 1 and any(u not in region for u in nxg.successors(n))]
-    replaced = []
+    # First copy every subgraph, then rewrite: a frontier node inside another's subgraph (a scale used by
+    # both a kernel and a bias) must still be there, unreplaced, when the later subgraph is copied.
+    planned = []
     for node in sorted(frontier):
         data = nxg.nodes[node]
         sub = _ancestors_within(subject, node, region)
@@ -62,8 +64,11 @@ def fold_weights(subject: Subject, report: PassReport) -> None:
             continue
         path = f"folded/{node}/{data['name']}"
         names = tuple(nxg.nodes[n]["name"] for n in sorted(leaves))
-        variable = DerivedVariable(path, Graph(nxg.subgraph(sub).copy()), (node, 0), data["specs"][0], names)
-        spec = data["specs"][0]
+        planned.append((node, path, names,
+                        DerivedVariable(path, Graph(nxg.subgraph(sub).copy()), (node, 0), data["specs"][0], names)))
+    replaced = []
+    for node, path, names, variable in planned:
+        spec = nxg.nodes[node]["specs"][0]
         param = add_op(subject, "parameter", [], like=node, provenance=names, name=path, path=path,
                        shape=tuple(spec.shape), dtype=spec.dtype)
         nxg.nodes[param]["variable"] = variable

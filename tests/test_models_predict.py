@@ -29,6 +29,17 @@ def test_predict_batches_and_partial_last_batch_do_not_recompile():
     assert program.jitted._cache_size() == 1
 
 
+def test_inputs_smaller_than_a_batch_compile_a_few_bucketed_sizes_only():
+    model, reference = small_model()
+    for length in range(1, 33):
+        x = RNG.random((length, 20)).astype("float32")
+        out = model.predict(x, batch_size=32, verbose=0)
+        assert out.shape == (length, 3)
+        np.testing.assert_allclose(out, reference(x), rtol=1e-5, atol=1e-6)
+    # lengths 1..32 run as 1, 2, 4, 8, 16 and 32 rows
+    assert model._program(training=False).jitted._cache_size() == 6
+
+
 def test_predict_on_batch_and_model_call_on_arrays_agree_with_numpy():
     model, reference = small_model()
     x = RNG.random((5, 20)).astype("float32")

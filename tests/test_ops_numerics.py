@@ -60,7 +60,7 @@ def through_graph(fn, *arrays):
     return K.function(placeholders, fn(*placeholders))(list(arrays))
 
 
-def check(fn, arrays, expected, atol=1e-5):
+def check_close(fn, arrays, expected, atol=1e-5):
     check_all([(fn, arrays, expected)], atol)
 
 
@@ -116,8 +116,8 @@ def test_parametrised_activations_follow_keras_formulas():
 def test_softmax_and_log_softmax(axis):
     e = np.exp(X - X.max(axis=axis, keepdims=True))
     soft = e / e.sum(axis=axis, keepdims=True)
-    check(lambda x: ops.softmax(x, axis=axis), [X], soft)
-    check(lambda x: ops.log_softmax(x, axis=axis), [X], np.log(soft))
+    check_close(lambda x: ops.softmax(x, axis=axis), [X], soft)
+    check_close(lambda x: ops.log_softmax(x, axis=axis), [X], np.log(soft))
 
 
 @pytest.mark.parametrize("axis,keepdims", [(None, False), (0, True), (1, False), ((0, 1), True), (-1, True)])
@@ -171,12 +171,12 @@ def test_split_indexing_gather_and_one_hot():
     a, b = through_graph(lambda x: list(ops.split(x, 2, axis=1)), X)
     np.testing.assert_allclose(a, X[:, :2])
     np.testing.assert_allclose(b, X[:, 2:])
-    check(lambda x: x[1:, ::2], [X], X[1:, ::2])
-    check(lambda x: x[..., -1], [X], X[..., -1])
-    check(lambda x: x[:, None, 0], [X], X[:, None, 0])
+    check_close(lambda x: x[1:, ::2], [X], X[1:, ::2])
+    check_close(lambda x: x[..., -1], [X], X[..., -1])
+    check_close(lambda x: x[:, None, 0], [X], X[:, None, 0])
     idx = np.array([2, 0, 2], dtype="int32")
-    check(lambda x, i: ops.take(x, i, axis=0), [X, idx], X[idx])
-    check(lambda i: ops.one_hot(i, 3), [idx], np.eye(3, dtype="float32")[idx])
+    check_close(lambda x, i: ops.take(x, i, axis=0), [X, idx], X[idx])
+    check_close(lambda i: ops.one_hot(i, 3), [idx], np.eye(3, dtype="float32")[idx])
 
 
 def test_matmul_tensordot_and_bias_add():
@@ -196,10 +196,10 @@ def test_matmul_tensordot_and_bias_add():
 
 
 def test_python_operators_on_symbolic_tensors():
-    check(lambda a, b: (a + b) * 2 - a / (b * b + 1) + (-a) ** 2, [X, Y], (X + Y) * 2 - X / (Y * Y + 1) + X ** 2,
+    check_close(lambda a, b: (a + b) * 2 - a / (b * b + 1) + (-a) ** 2, [X, Y], (X + Y) * 2 - X / (Y * Y + 1) + X ** 2,
           atol=1e-4)
-    check(lambda a, b: 1 - a @ b.T, [X, X], 1 - X @ X.T, atol=1e-4)
-    check(lambda a: (a > 0) | (a < -1), [X], (X > 0) | (X < -1))
+    check_close(lambda a, b: 1 - a @ b.T, [X, X], 1 - X @ X.T, atol=1e-4)
+    check_close(lambda a: (a > 0) | (a < -1), [X], (X > 0) | (X < -1))
 
 
 def test_dropout_scales_kept_units_in_training_and_is_identity_in_inference():

@@ -55,15 +55,16 @@ class PredictLoop:
         cbs = self._callbacks(callbacks, _verbosity(verbose), total)
         program = model._program(training=False)
         weights = model._weight_values(program)
+        fixed_batch = any(t.shape[0] is not None for t in model.inputs)
         cbs.on_predict_begin()
         chunks, new_state = [], {}
         for i, start in enumerate(range(0, n, batch_size)):
             cbs.on_predict_batch_begin(i)
             batch = [a[start:min(start + batch_size, n)] for a in arrays]
             size = len(batch[0])
-            if size < batch_size and n > batch_size:
-                # pad the last partial batch to the usual size: no new compilation for a new shape
-                batch = da.pad_rows(batch, batch_size)
+            padded = _bucket(size, n, batch_size, fixed_batch)
+            if padded != size:  # no new compilation for every new batch length
+                batch = da.pad_rows(batch, padded)
             outs, new_state = program.run(weights, {}, batch, training=False)
             weights.update(new_state)  # stateful layers (RNN states) carry over to the next batch
             chunks.append([o[:size] for o in outs])
@@ -106,3 +107,13 @@ class PredictLoop:
     def _collect(self, chunks):
         results = [np.concatenate([np.asarray(c[i]) for c in chunks]) for i in range(len(chunks[0]))]
         return self.model._package(results)
+
+
+def _bucket(size: int, n: int, batch_size: int, fixed_batch: bool) -> int:
+    """The batch length to run: the usual batch size for a last partial batch, and for data smaller
+    than one batch the next power of two (a handful of compiles in all, not one per length)."""
+    if fixed_batch or size == batch_size:
+        return size
+    if n > batch_size:
+        return batch_size
+    return min(batch_size, 1 << (size - 1).bit_length())

@@ -2,7 +2,8 @@
 
     symk summary model.h5
     symk graph model.h5 --level ops --format svg -o model.svg --optimize inference
-    symk optimize model.h5 --report
+    symk optimize model.h5 --report --disable bn_fold --export-dir passes_out/
+    symk graph model.h5 --level layers --optimize inference --diff -o diff.svg
     symk convert model.h5 model.weights.h5
 
 Exit codes: 0 done, 1 the command failed (missing or unreadable file, ...), 2 bad usage.
@@ -24,6 +25,10 @@ MODES = ("inference", "training")
 
 class CommandError(Exception):
     """A failure to report as one line on stderr with exit code 1."""
+
+
+class UsageError(Exception):
+    """Bad usage found after parsing (an unknown pass name, an -o extension no format has): exit code 2."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,12 +70,12 @@ def load(path: str):
     return load_model(path, compile=False)
 
 
-def _optimized_graph(model, mode: Optional[str]):
+def _optimized_graph(model, mode: Optional[str], setting="default"):
     if mode is None:
         return None
     from .passes import optimize_model
 
-    subject, _ = optimize_model(model, mode, "default")
+    subject, _ = optimize_model(model, mode, setting)
     return subject.graph
 
 
@@ -81,12 +86,47 @@ def cmd_summary(args) -> int:
     return EXIT_OK
 
 
-def _graph_format(args) -> str:
-    from .viz import format_for
+# -o's extension -> format, as symk.viz.format_for reads it ('.gv' is DOT too)
+_EXTENSIONS = {**{fmt: fmt for fmt in GRAPH_FORMATS}, "gv": "dot"}
 
-    if args.format:
-        return args.format
-    return format_for(args.output) if args.output and os.path.splitext(args.output)[1] else "dot"
+
+def _output_format(output: Optional[str], chosen: Optional[str], default: Optional[str] = "dot") -> Optional[str]:
+    """--format if given, else -o's extension; an extension no format has is a usage error (exit 2)."""
+    if chosen:
+        return chosen
+    extension = os.path.splitext(output)[1].lstrip(".").lower() if output else ""
+    if not extension:
+        return default
+    if extension not in _EXTENSIONS:
+        accepted = ", ".join(f".{e}" for e in _EXTENSIONS)
+        raise UsageError(f"-o {output}: cannot tell the format from the extension '.{extension}'; name the file "
+                         f"with one of {accepted}, or choose the format with --format")
+    return _EXTENSIONS[extension]
+
+
+def _graph_format(args) -> str:
+    return _output_format(args.output, args.format)
+
+
+def _pipeline_setting(args, snapshots: bool = False):
+    """The `optimize=` setting the --passes/--enable/--disable/--verbose flags describe (checked here:
+    a misspelt pass name is a usage error, not a silent no-op)."""
+    from .passes import PASSES, resolve
+
+    setting: dict = {}
+    if args.passes is not None:
+        names = [name.strip() for name in args.passes.split(",") if name.strip()]
+        setting["passes"] = names[0] if names in (["default"], ["none"]) else names
+        if args.enable:
+            raise UsageError("--enable adds passes to the default pipeline; with --passes, list every pass to run")
+    setting.update(enable=list(args.enable or ()), disable=list(args.disable or ()),
+                   verbose=bool(getattr(args, "verbose", False)), snapshots=snapshots)
+    for name in setting["enable"] + setting["disable"] + (setting.get("passes") if isinstance(
+            setting.get("passes"), list) else []):
+        if name not in PASSES:
+            raise UsageError(f"unknown pass {name!r}; the passes are {', '.join(sorted(PASSES))}")
+    resolve(setting, getattr(args, "mode", None) or args.optimize or "inference")  # any other bad combination
+    return setting
 
 
 def cmd_graph(args) -> int:
@@ -95,13 +135,19 @@ def cmd_graph(args) -> int:
     fmt = _graph_format(args)
     if args.output is None and fmt in ("svg", "png", "pdf"):
         raise CommandError(f"{fmt.upper()} output is binary or large: name a file with -o OUT.{fmt}")
+    if not (args.optimize or args.diff) and (args.passes or args.enable or args.disable):
+        raise UsageError("--passes, --enable and --disable choose the pipeline of --optimize MODE or --diff; "
+                         "add one of those")
+    setting = _pipeline_setting(args)
     model = load(args.file)
     if args.diff:
-        view, _ = model_diff(model, mode=args.optimize or "inference")
+        view, _ = model_diff(model, mode=args.optimize or "inference", optimize=setting, level=args.level,
+                             expand_nested=args.expand_nested)
     elif args.level == "ops":
-        view = op_view(_optimized_graph(model, args.optimize) or model, name=model.name)
+        view = op_view(_optimized_graph(model, args.optimize, setting) or model, name=model.name)
     else:
-        view = layer_view(model, expand_nested=args.expand_nested, graph=_optimized_graph(model, args.optimize))
+        view = layer_view(model, expand_nested=args.expand_nested,
+                          graph=_optimized_graph(model, args.optimize, setting))
     options = {"rankdir": args.rankdir} if fmt not in ("graphml", "json") else {}
     if args.output is None:  # a text format to stdout, so it can be piped
         import tempfile
@@ -113,24 +159,40 @@ def cmd_graph(args) -> int:
         return EXIT_OK
     write_view(view, args.output, fmt, **options)
     print(f"wrote {args.output} ({view.number_of_nodes()} nodes, {view.number_of_edges()} edges, "
-          f"{'op' if args.diff or args.level == 'ops' else 'layer'} level)")
+          f"{'op' if args.level == 'ops' else 'layer'} level{', pass diff' if args.diff else ''})")
     return EXIT_OK
 
 
 def cmd_optimize(args) -> int:
+    fmt = _output_format(args.output, args.format, default=None) if args.output else None
+    if args.output and fmt is None:
+        raise UsageError(f"-o {args.output}: name the file with an extension ({', '.join(GRAPH_FORMATS)}) "
+                         "or choose the format with --format")
+    # snapshots (a graph per pass) tell which pass merged what in a layer diff, and are what --export-dir writes
+    setting = _pipeline_setting(args, snapshots=bool(args.export_dir) or (args.output and args.level == "layers"))
     model = load(args.file)
-    from .viz import model_diff, write_view
+    from .passes import export_snapshots, optimize_model
+    from .viz import layer_pass_diff, pass_diff, write_view
 
-    view, report = model_diff(model, mode=args.mode)
+    subject, report = optimize_model(model, args.mode, setting)  # --verbose: the manager prints each rewrite
     if args.report:
         print(report)
-        for message in report.messages:
-            print(f"  {message}")
+        if not args.verbose:  # --verbose has printed them already, as the passes ran
+            for message in report.messages:
+                print(f"  {message}")
     else:
-        print(f"{args.mode} pipeline: {report.nodes_before} -> {report.nodes_after} nodes")
+        print(f"{args.mode} pipeline: {report.nodes_before} -> {report.nodes_after} nodes"
+              + (f"; disabled: {', '.join(report.disabled)}" if report.disabled else ""))
     if args.output:
-        write_view(view, args.output)
-        print(f"wrote the pass diff to {args.output}")
+        if args.level == "layers":
+            view = layer_pass_diff(model, subject.graph, report.snapshots, name=f"{model.name} ({args.mode} pipeline)")
+        else:
+            view = pass_diff(model.graph, subject.graph, name=f"{model.name} ({args.mode} pipeline)")
+        write_view(view, args.output, fmt)
+        print(f"wrote the {args.level[:-1]}-level pass diff to {args.output}")
+    if args.export_dir:
+        paths = export_snapshots(report, args.export_dir, args.export_format)
+        print(f"wrote the graph before and after each pass that changed it: {len(paths)} files in {args.export_dir}")
     return EXIT_OK
 
 
@@ -153,12 +215,17 @@ def cmd_convert(args) -> int:
         model = load(args.input)
     else:
         raise CommandError(f"{args.input} holds weights only: give the architecture with --model MODEL.h5")
+    if args.keras_version == 2 and _is_weights_path(args.output):
+        raise CommandError(f"{args.output}: Keras 2 has no .weights.h5 layout; name the output *.h5 (with "
+                           "--weights-only for a weights-only file)")
     if _is_weights_path(args.output) or args.weights_only:
-        model.save_weights(args.output)
+        model.save_weights(args.output, keras_version=args.keras_version)
         kind = "weights"
     else:
-        model.save(args.output)
+        model.save(args.output, keras_version=args.keras_version)
         kind = "model (architecture and weights)"
+    if args.keras_version == 2:
+        kind += ", for Keras 2 (tf.keras)"
     print(f"wrote {args.output}: {kind}, {len(model.weights)} weight arrays")
     return EXIT_OK
 
@@ -186,9 +253,10 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("-o", "--output", metavar="OUT", help="file to write (default: stdout)")
     graph.add_argument("--optimize", choices=MODES, help="draw the graph after this pass pipeline")
     graph.add_argument("--diff", action="store_true",
-                       help="op graph with what the pipeline removed/added/fused highlighted")
+                       help="the graph (at --level) with what the pipeline removed/fused/folded highlighted")
     graph.add_argument("--expand-nested", action="store_true", help="draw nested models as clusters of layers")
     graph.add_argument("--rankdir", choices=("TB", "LR"), default="TB", help="top-to-bottom or left-to-right")
+    _add_pipeline_flags(graph)
     graph.set_defaults(run=cmd_graph)
 
     optimize = commands.add_parser("optimize", help="run the pass pipeline and say what it changed",
@@ -198,6 +266,14 @@ def build_parser() -> argparse.ArgumentParser:
     optimize.add_argument("--mode", choices=MODES, default="inference", help="which pipeline (default inference)")
     optimize.add_argument("--report", action="store_true", help="print the per-pass table and every rewrite")
     optimize.add_argument("-o", "--output", metavar="OUT", help="also draw the pass diff (.dot/.graphml/.json/.svg)")
+    optimize.add_argument("--format", choices=GRAPH_FORMATS, help="format of -o (default: from its extension)")
+    optimize.add_argument("--level", choices=LEVELS, default="ops", help="draw -o's diff per op (default) or per layer")
+    _add_pipeline_flags(optimize)
+    optimize.add_argument("--verbose", action="store_true", help="print every replacement as the passes make it")
+    optimize.add_argument("--export-dir", metavar="DIR",
+                          help="write the input graph and one pass diff per pass that changed it into DIR")
+    optimize.add_argument("--export-format", choices=GRAPH_FORMATS, default="json",
+                          help="format of the --export-dir files (default json)")
     optimize.set_defaults(run=cmd_optimize)
 
     convert = commands.add_parser("convert", help="convert between legacy .h5 and .weights.h5 files",
@@ -207,8 +283,18 @@ def build_parser() -> argparse.ArgumentParser:
     convert.add_argument("output", metavar="OUT")
     convert.add_argument("--model", metavar="MODEL.h5", help="the architecture, when IN holds weights only")
     convert.add_argument("--weights-only", action="store_true", help="write legacy weights-only .h5")
+    convert.add_argument("--keras-version", type=int, choices=(2, 3), default=3,
+                         help="the Keras that will read OUT: 3 (default) or 2 (tf.keras / tf_keras)")
     convert.set_defaults(run=cmd_convert)
     return parser
+
+
+def _add_pipeline_flags(parser: argparse.ArgumentParser) -> None:
+    """--passes/--enable/--disable: the same choices as compile(optimize={...}) (symk.passes.resolve)."""
+    parser.add_argument("--passes", metavar="A,B", help="run only these passes, in the order given ('none': no pass)")
+    parser.add_argument("--enable", metavar="PASS", action="append",
+                        help="add an off-by-default pass to the default pipeline (repeatable)")
+    parser.add_argument("--disable", metavar="PASS", action="append", help="leave this pass out (repeatable)")
 
 
 def _one_line(error: BaseException) -> str:
@@ -221,6 +307,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
+    except UsageError as error:
+        print(f"symk {args.command}: error: {error} (see `symk {args.command} --help`)", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"symk {args.command}: interrupted", file=sys.stderr)
         return EXIT_FAILED

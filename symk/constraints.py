@@ -5,17 +5,12 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from .keras_objects import Configurable, keras_serialize, lookup_by_name_or_config
 
-class Constraint:
+
+class Constraint(Configurable):
     def __call__(self, w):
         return w
-
-    def get_config(self) -> dict:
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
 
 def _norms(w, axis):
@@ -70,20 +65,8 @@ ALL = {"MaxNorm": MaxNorm, "NonNeg": NonNeg, "UnitNorm": UnitNorm, "MinMaxNorm":
 
 
 def serialize(c):
-    return {"module": "keras.constraints", "class_name": type(c).__name__, "config": c.get_config(),
-            "registered_name": None}
+    return keras_serialize(c, "keras.constraints")
 
 
 def get(identifier):
-    if identifier is None or isinstance(identifier, Constraint) or callable(identifier) and not isinstance(identifier, (str, dict, type)):
-        return identifier
-    if isinstance(identifier, str):
-        if identifier not in ALL:
-            raise ValueError(f"unknown constraint {identifier!r}; known: {', '.join(sorted(ALL))}")
-        return ALL[identifier]()
-    if isinstance(identifier, dict):
-        cls = ALL.get(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(f"unknown constraint config {identifier}")
-        return cls(**identifier.get("config", {}))
-    raise ValueError(f"cannot interpret {identifier!r} as a constraint")
+    return lookup_by_name_or_config(identifier, Constraint, ALL, "constraint")

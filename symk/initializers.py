@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from .keras_objects import Configurable, keras_serialize
 from .random_state import numpy_rng
 from .shapes import canonical_dtype
 
@@ -22,18 +23,11 @@ def compute_fans(shape) -> tuple[float, float]:
     return float(shape[-2] * receptive), float(shape[-1] * receptive)
 
 
-class Initializer:
+class Initializer(Configurable):
     """Base: `init(shape, dtype) -> numpy array`; configs round-trip through get_config."""
 
     def __call__(self, shape, dtype=None):
         raise NotImplementedError
-
-    def get_config(self) -> dict:
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
 
 class Zeros(Initializer):
@@ -215,8 +209,7 @@ random_normal, random_uniform, truncated_normal, variance_scaling = RandomNormal
 
 
 def serialize(init: Initializer) -> dict:
-    return {"module": "keras.initializers", "class_name": type(init).__name__, "config": init.get_config(),
-            "registered_name": None}
+    return keras_serialize(init, "keras.initializers")
 
 
 def get(identifier) -> Initializer:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from .keras_objects import class_name_to_snake, from_class_config, keras_serialize
+
 EPSILON = 1e-7
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None, "auto")
 
@@ -173,7 +175,7 @@ class Loss:
         if reduction not in REDUCTIONS:
             raise ValueError(f"Loss {type(self).__name__}: unknown reduction {reduction!r}; use one of "
                              f"{[r for r in REDUCTIONS if r]}")
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or class_name_to_snake(type(self).__name__)
         self.reduction = "sum_over_batch_size" if reduction == "auto" else reduction
 
     def call(self, y_true, y_pred):
@@ -208,12 +210,6 @@ class LossFunctionWrapper(Loss):
         return cls(**config)
 
 
-def _snake(name):
-    import re
-
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 def _wrapper_class(class_name, fn, default_name, **defaults):
     def __init__(self, reduction="sum_over_batch_size", name=default_name, dtype=None, **kwargs):
         unknown = set(kwargs) - set(defaults)
@@ -222,11 +218,8 @@ def _wrapper_class(class_name, fn, default_name, **defaults):
                             f"{sorted(defaults) + ['reduction', 'name']}")
         LossFunctionWrapper.__init__(self, fn, name=name, reduction=reduction, **{**defaults, **kwargs})
 
-    def from_config(cls, config):
-        return cls(**config)
-
-    return type(class_name, (LossFunctionWrapper,), {"__init__": __init__, "from_config": classmethod(from_config),
-                                                      "__doc__": f"Keras's {class_name} loss."})
+    # from_config is Loss's: the config holds exactly these constructor arguments
+    return type(class_name, (LossFunctionWrapper,), {"__init__": __init__, "__doc__": f"Keras's {class_name} loss."})
 
 
 MeanSquaredError = _wrapper_class("MeanSquaredError", mean_squared_error, "mean_squared_error")
@@ -286,10 +279,7 @@ def get(identifier):
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return identifier()
     if isinstance(identifier, dict):
-        cls = CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(f"Unknown loss config {identifier!r}; known classes: {sorted(CLASSES)}")
-        return cls.from_config(identifier.get("config", {}))
+        return from_class_config(identifier, CLASSES, "loss")
     if isinstance(identifier, str):
         if identifier in FUNCTIONS:
             return FUNCTIONS[identifier]
@@ -303,8 +293,7 @@ def get(identifier):
 
 def serialize(loss):
     if isinstance(loss, Loss):
-        return {"module": "keras.losses", "class_name": type(loss).__name__, "config": loss.get_config(),
-                "registered_name": None}
+        return keras_serialize(loss, "keras.losses")
     return getattr(loss, "__name__", str(loss))
 
 

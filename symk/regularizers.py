@@ -1,19 +1,13 @@
 """Weight regularizers (l1, l2, l1_l2): a penalty term added to the training loss."""
 from __future__ import annotations
 
+from .keras_objects import Configurable, keras_serialize, lookup_by_name_or_config
 from .ops.registry import apply
 
 
-class Regularizer:
+class Regularizer(Configurable):
     def __call__(self, x):
         return 0.0
-
-    def get_config(self) -> dict:
-        return {}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
 
 class L1L2(Regularizer):
@@ -57,20 +51,8 @@ ALL = {"L1L2": L1L2, "L1": L1, "L2": L2, "l1": L1, "l2": L2, "l1_l2": l1_l2}
 
 
 def serialize(reg):
-    return {"module": "keras.regularizers", "class_name": type(reg).__name__, "config": reg.get_config(),
-            "registered_name": None}
+    return keras_serialize(reg, "keras.regularizers")
 
 
 def get(identifier):
-    if identifier is None or isinstance(identifier, Regularizer) or callable(identifier) and not isinstance(identifier, (str, dict, type)):
-        return identifier
-    if isinstance(identifier, str):
-        if identifier not in ALL:
-            raise ValueError(f"unknown regularizer {identifier!r}; known: {', '.join(sorted(ALL))}")
-        return ALL[identifier]()
-    if isinstance(identifier, dict):
-        cls = ALL.get(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(f"unknown regularizer config {identifier}")
-        return cls(**identifier.get("config", {}))
-    raise ValueError(f"cannot interpret {identifier!r} as a regularizer")
+    return lookup_by_name_or_config(identifier, Regularizer, ALL, "regularizer")

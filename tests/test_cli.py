@@ -58,6 +58,18 @@ def test_non_hdf5_file_exits_1(tmp_path):
     assert result.returncode == 1 and "notes.h5 is not an HDF5 file" in one_error_line(result)
 
 
+def test_unknown_output_extension_exits_2_before_loading(tmp_path):
+    result = run_symk("graph", "absent.h5", "-o", "graph.bmp", cwd=tmp_path)  # answered before the file is read
+    assert result.returncode == 2
+    line = one_error_line(result)
+    assert line.startswith("symk graph: error: -o graph.bmp:") and ".graphml" in line and "--format" in line
+
+
+def test_unknown_pass_exits_2(tmp_path):
+    result = run_symk("optimize", "absent.h5", "--disable", "no_such_pass", cwd=tmp_path)
+    assert result.returncode == 2 and "unknown pass 'no_such_pass'" in one_error_line(result)
+
+
 def test_bad_flag_exits_2(tmp_path):
     result = run_symk("optimize", "m.h5", "--bogus", cwd=tmp_path)
     assert result.returncode == 2 and "unrecognized arguments: --bogus" in one_error_line(result)
@@ -150,12 +162,44 @@ def test_graph_after_the_inference_pipeline_and_as_a_diff(loaded, tmp_path):
 
     optimized, _ = optimize_model(loaded, "inference", "default")
     assert cli.main(["graph", "m.h5", "--level", "ops", "--optimize", "inference", "-o", str(tmp_path / "o.json")]) == 0
-    assert cli.main(["graph", "m.h5", "--diff", "-o", str(tmp_path / "d.json")]) == 0
+    assert cli.main(["graph", "m.h5", "--level", "ops", "--diff", "-o", str(tmp_path / "d.json")]) == 0
     after = json.load(open(tmp_path / "o.json"))
     diff = json.load(open(tmp_path / "d.json"))
     assert {n["id"] for n in after["nodes"]} == {str(n) for n in optimized.graph.nx.nodes}
     removed = {n["id"] for n in diff["nodes"] if n["change"] == "removed"}
     assert removed == {str(n) for n in set(loaded.graph.nx.nodes) - set(optimized.graph.nx.nodes)}
+
+
+def test_layer_level_diff_marks_the_removed_dropout(loaded, tmp_path, capsys):
+    args = ["graph", "m.h5", "--level", "layers", "--optimize", "inference", "--diff", "-o", str(tmp_path / "d.json")]
+    assert cli.main(args) == 0
+    assert "layer level, pass diff" in capsys.readouterr().out
+    diff = json.load(open(tmp_path / "d.json"))
+    assert {n["id"]: n["change"] for n in diff["nodes"]} == {
+        "features": "kept", "hidden": "kept", "drop": "removed", "score": "kept"}
+    edges = {(e["source"], e["target"]): e["change"] for e in diff["edges"]}
+    assert edges[("hidden", "score")] == "added" and edges[("drop", "score")] == "removed"
+    # without the pass that drops it in inference, the dropout stays (its op reads the training flag)
+    assert cli.main(args[:-2] + ["--disable", "specialize_training", "-o", str(tmp_path / "k.json")]) == 0
+    kept = json.load(open(tmp_path / "k.json"))
+    assert {n["id"]: n["change"] for n in kept["nodes"]}["drop"] == "kept"
+
+
+def test_pass_flags_without_a_pipeline_are_a_usage_error(loaded, capsys):
+    assert cli.main(["graph", "m.h5", "--disable", "dce"]) == 2
+    assert "--optimize MODE or --diff" in capsys.readouterr().err
+
+
+def test_unknown_output_extension_is_a_usage_error_naming_the_accepted_ones(loaded, tmp_path, capsys):
+    for command in (["graph", "m.h5"], ["optimize", "m.h5"]):
+        assert cli.main(command + ["-o", str(tmp_path / "g.txt")]) == 2
+        error = capsys.readouterr().err.strip()
+        assert error.count("\n") == 0 and "'.txt'" in error
+        assert all(f".{ext}" in error for ext in ("dot", "graphml", "json", "svg", "png", "pdf"))
+        assert "--format" in error
+        assert not (tmp_path / "g.txt").exists()
+    assert cli.main(["graph", "m.h5", "--format", "json", "-o", str(tmp_path / "g.txt")]) == 0  # --format decides
+    assert json.load(open(tmp_path / "g.txt"))["graph"]["level"] == "layers"
 
 
 def test_images_need_an_output_file(loaded, capsys):
@@ -170,6 +214,66 @@ def test_optimize_reports_each_pass(loaded, tmp_path, capsys):
     assert nx.read_graphml(tmp_path / "diff.graphml").graph["level"] == "ops"
     assert cli.main(["optimize", "m.h5"]) == 0
     assert capsys.readouterr().out.count("\n") == 1
+
+
+def test_optimize_disable_enable_and_passes(loaded, capsys):
+    from symk.passes import optimize_model
+
+    assert cli.main(["optimize", "m.h5", "--disable", "bn_fold", "--disable", "merge_linear"]) == 0
+    unmerged, _ = optimize_model(loaded, "inference", {"disable": ["merge_linear"]})
+    out = capsys.readouterr().out
+    assert out == (f"inference pipeline: {loaded.graph.nx.number_of_nodes()} -> {unmerged.graph.nx.number_of_nodes()} "
+                   "nodes; disabled: bn_fold, merge_linear\n")
+    assert cli.main(["optimize", "m.h5", "--passes", "specialize_training,dce", "--report"]) == 0
+    table = capsys.readouterr().out
+    assert [line.split()[0] for line in table.splitlines()[3:] if not line.startswith("  ")] == [
+        "specialize_training", "dce"]
+    assert cli.main(["optimize", "m.h5", "--enable", "fuse_linear", "--report"]) == 0
+    assert "fuse_linear" in capsys.readouterr().out
+    assert cli.main(["optimize", "m.h5", "--passes", "none"]) == 0
+    nodes = loaded.graph.nx.number_of_nodes()
+    assert capsys.readouterr().out == f"inference pipeline: {nodes} -> {nodes} nodes\n"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--disable", "bn_fodl"], "unknown pass 'bn_fodl'; the passes are "),
+    (["--passes", "dce,nope"], "unknown pass 'nope'"),
+    (["--passes", "dce", "--enable", "fuse_linear"], "with --passes, list every pass"),
+])
+def test_bad_pass_names_are_usage_errors(loaded, capsys, args, message):
+    assert cli.main(["optimize", "m.h5", *args]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.count("\n") == 0 and message in error and "symk optimize --help" in error
+
+
+def test_optimize_verbose_prints_each_replacement(loaded, capsys):
+    from symk.passes import optimize_model
+
+    _, report = optimize_model(loaded, "inference", "default")
+    assert cli.main(["optimize", "m.h5", "--verbose"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:-1] == report.messages and lines[-1].startswith("inference pipeline: ")
+    assert "drop (dropout) -> its identity branch" in " ".join(lines)
+
+
+def test_optimize_export_dir_writes_a_diff_per_pass(loaded, tmp_path, capsys):
+    from symk.passes import optimize_model
+
+    assert cli.main(["optimize", "m.h5", "--export-dir", str(tmp_path / "out")]) == 0
+    assert f"files in {tmp_path / 'out'}" in capsys.readouterr().out
+    _, report = optimize_model(loaded, "inference", "default")
+    changed = [r.name for r in report.passes if r.changed]
+    names = sorted(os.listdir(tmp_path / "out"))
+    assert names == ["00_input.json"] + [f"{i:02d}_{name}.json" for i, name in enumerate(changed, start=1)]
+    first = json.load(open(tmp_path / "out" / names[1]))
+    assert {n["id"] for n in first["nodes"] if n["change"] == "removed"}  # specialize_training dropped the dropout
+
+
+def test_optimize_draws_a_layer_level_diff(loaded, tmp_path, capsys):
+    assert cli.main(["optimize", "m.h5", "--level", "layers", "-o", str(tmp_path / "d.graphml")]) == 0
+    assert "layer-level pass diff" in capsys.readouterr().out
+    view = nx.read_graphml(tmp_path / "d.graphml")
+    assert view.nodes["drop"]["change"] == "removed" and view.graph["level"] == "layers"
 
 
 def test_runtime_errors_are_one_line_and_traceback_on_request(loaded, capsys, monkeypatch):
@@ -232,6 +336,20 @@ def test_summary_and_graph_of_real_files(tmp_path, writer):
     assert [view.nodes[n]["class_name"] for n in view.nodes][-3:] == expected_classes
     result = run_symk("optimize", path, "--report")
     assert result.returncode == 0 and result.stdout.startswith("inference pipeline: "), result.stderr
+
+
+@pytest.mark.slow
+def test_layer_diff_and_export_dir_of_a_real_file(tmp_path):
+    path = symk_file(tmp_path)
+    result = run_symk("graph", path, "--level", "layers", "--optimize", "inference", "--diff", "-o", "d.graphml",
+                      cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    view = nx.read_graphml(tmp_path / "d.graphml")
+    assert view.nodes["drop"]["change"] == "removed" and view.graph["level"] == "layers"
+    result = run_symk("optimize", path, "--disable", "merge_linear", "--verbose", "--export-dir", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "specialize_training: drop (dropout) -> its identity branch" in result.stdout
+    assert "disabled: merge_linear" in result.stdout and sorted(os.listdir(tmp_path / "out"))[0] == "00_input.json"
 
 
 @pytest.mark.slow

@@ -1,16 +1,11 @@
 """Losses against Keras 3's own values (references/keras3/losses_metrics.npz) and numpy formulas."""
-import json
-import pathlib
-
 import numpy as np
 import pytest
 
 from symk import losses
+from reference_files import losses_metrics_reference
 
-REFS = pathlib.Path(__file__).parent / "references"
-DATA = np.load(REFS / "keras3/losses_metrics.npz")
-SPECS = next(e for e in json.loads((REFS / "manifest.json").read_text())["files"]
-             if e["file"] == "keras3/losses_metrics.npz")["losses"]
+DATA, SPECS = losses_metrics_reference("losses")
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))

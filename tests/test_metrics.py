@@ -1,16 +1,11 @@
 """Stateful metrics against Keras 3's values after one and two batches (losses_metrics.npz)."""
-import json
-import pathlib
-
 import numpy as np
 import pytest
 
 from symk import metrics
+from reference_files import losses_metrics_reference
 
-REFS = pathlib.Path(__file__).parent / "references"
-DATA = np.load(REFS / "keras3/losses_metrics.npz")
-SPECS = next(e for e in json.loads((REFS / "manifest.json").read_text())["files"]
-             if e["file"] == "keras3/losses_metrics.npz")["metrics"]
+DATA, SPECS = losses_metrics_reference("metrics")
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))

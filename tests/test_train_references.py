@@ -1,9 +1,6 @@
 """fit() against real Keras 3 and Keras 2 training runs (tests/references/*/train_*.npz):
 same initial weights and data, shuffle=False, batch 16, 3 epochs; the per-epoch history and
 the final weights must agree."""
-import json
-import pathlib
-
 import numpy as np
 import pytest
 
@@ -11,9 +8,8 @@ import symk
 from symk import optimizers
 from symk.layers import Dense
 from symk.models import Sequential
+from reference_files import MANIFEST, REFS
 
-REFS = pathlib.Path(__file__).parent / "references"
-MANIFEST = json.loads((REFS / "manifest.json").read_text())
 CASES = [e for e in MANIFEST["files"] if e.get("kind") == "train_npz"]
 # NOTE: tf-keras's Nadam uses another momentum schedule; symk matches Keras 3's
 CASES = [e for e in CASES if e["file"] != "keras2/train_nadam.npz"]

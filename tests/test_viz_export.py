@@ -202,7 +202,8 @@ def test_layer_view_of_an_optimized_graph_keeps_layers_and_counts_their_weights(
     inputs = symk.Input(shape=(4,), name="x")
     hidden = layers.Dropout(0.5, name="drop")(layers.Dense(3, name="hidden")(inputs))
     model = symk.Model(inputs, layers.Dense(2, name="out")(hidden))
-    optimized, _ = passes.optimize_model(model, "inference", "default")
+    # merge_linear would merge the two Dense layers into one (tests/test_viz_layer_diff.py draws that)
+    optimized, _ = passes.optimize_model(model, "inference", {"disable": ["merge_linear"]})
     view = layer_view(model, graph=optimized.graph)
     assert set(view.nodes) <= {"x", "hidden", "drop", "out"} and {"x", "hidden", "out"} <= set(view.nodes)
     assert view.nodes["hidden"]["params"] == 4 * 3 + 3 and view.nodes["out"]["output_shape"] == "(None, 2)"

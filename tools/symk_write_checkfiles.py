@@ -1,6 +1,6 @@
 """Write a catalog of symk models as Keras files, for real Keras to load (tools/keras_refs/check_symk_files.py).
 
-    /tmp/symkvenv/bin/python tools/symk_write_checkfiles.py OUT_DIR [case ...]
+    /tmp/symkvenv/bin/python tools/symk_write_checkfiles.py OUT_DIR [--keras-version 2] [case ...]
 
 For every case it writes, into OUT_DIR:
   <case>.h5               model.save (architecture, weights, training config, optimizer state)
@@ -10,6 +10,8 @@ For every case it writes, into OUT_DIR:
                           compiled cases add x_train/y_train, `iterations`, `opt_names` and `opt_<i>`
                           (the optimizer's variables, in file order)
 and a catalog.json describing the cases. It never imports keras.
+With --keras-version 2 it writes the files for Keras 2 (tf_keras) instead: <case>.h5 and <case>_weights.h5
+via keras_version=2 (no .weights.h5: Keras 2 has no such layout), opt_names/opt_<i> in tf_keras's order.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import numpy as np
 
 import symk
 from symk import layers as L
+from symk.saving.keras2_weights import keras2_optimizer_weights
 from symk.saving.training_state import optimizer_variables, optimizer_weight_names
 
 F32 = np.float32
@@ -170,18 +173,27 @@ def _npz_arrays(xs, ys) -> dict:
     return arrays
 
 
-def write_case(out_dir: str, name: str, model, xs, extra: dict | None = None, description: str = "") -> dict:
+def write_case(out_dir: str, name: str, model, xs, extra: dict | None = None, description: str = "",
+               keras_version: int = 3) -> dict:
     ys = [np.asarray(y) for y in _as_list(model.predict(xs if len(xs) > 1 else xs[0], verbose=0))]
     base = os.path.join(out_dir, name)
-    model.save(base + ".h5")
-    model.save_weights(base + ".weights.h5")
-    model.save_weights(base + "_weights.h5")
+    model.save(base + ".h5", keras_version=keras_version)
+    files = [name + ".h5", name + "_weights.h5", name + ".npz"]
+    if keras_version == 3:
+        model.save_weights(base + ".weights.h5")
+        files.insert(1, name + ".weights.h5")
+    model.save_weights(base + "_weights.h5", keras_version=keras_version)
     arrays = _npz_arrays(xs, ys)
     arrays.update(extra or {})
+    if extra and keras_version == 2:  # the optimizer state as tf_keras orders and names it
+        for key in [k for k in arrays if k.startswith("opt_")]:
+            del arrays[key]
+        names, values = keras2_optimizer_weights(model)
+        arrays["opt_names"] = np.asarray(names)
+        arrays.update({f"opt_{i}": v for i, v in enumerate(values)})
     np.savez(base + ".npz", **arrays)
-    return {"case": name, "description": description, "files": [name + ".h5", name + ".weights.h5",
-                                                                  name + "_weights.h5", name + ".npz"],
-            "compiled": bool(extra)}
+    return {"case": name, "description": description, "files": files, "compiled": bool(extra),
+            "keras_version": keras_version}
 
 
 def compiled_case(optimizer: str):
@@ -223,14 +235,20 @@ def build_case(name: str):
 def main(argv: list[str]) -> None:
     if not argv:
         raise SystemExit(__doc__)
+    keras_version = 3
+    if "--keras-version" in argv:
+        at = argv.index("--keras-version")
+        keras_version = int(argv[at + 1])
+        argv = argv[:at] + argv[at + 2:]
     out_dir, wanted = argv[0], argv[1:] or CASES
     os.makedirs(out_dir, exist_ok=True)
     catalog = []
     for name in wanted:
         model, xs, extra, description = build_case(name)
-        catalog.append(write_case(out_dir, name, model, xs, extra, description))
+        catalog.append(write_case(out_dir, name, model, xs, extra, description, keras_version))
     with open(os.path.join(out_dir, "catalog.json"), "w") as f:
-        json.dump({"writer": f"symk {getattr(symk, '__version__', '?')}", "cases": catalog}, f, indent=1)
+        json.dump({"writer": f"symk {getattr(symk, '__version__', '?')}", "keras_version": keras_version,
+                   "cases": catalog}, f, indent=1)
     print(f"wrote {len(catalog)} cases to {out_dir}")
 
 

@@ -5,15 +5,12 @@
 """
 from __future__ import annotations
 
-from .. import activations, constraints, initializers, regularizers
+from .. import activations
 from ..ops.registry import apply
 from .base import Layer
+from .weight_settings import add_weight_with_settings, set_weight_settings, weight_settings_config
 
 __all__ = ["ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "ThresholdedReLU"]
-
-
-def _serialize(obj, module):
-    return None if obj is None else module.serialize(obj)
 
 
 class _Elementwise(Layer):
@@ -71,9 +68,7 @@ class PReLU(_Elementwise):
     def __init__(self, alpha_initializer="zeros", alpha_regularizer=None, alpha_constraint=None, shared_axes=None,
                  **kwargs):
         super().__init__(**kwargs)
-        self.alpha_initializer = initializers.get(alpha_initializer)
-        self.alpha_regularizer = regularizers.get(alpha_regularizer)
-        self.alpha_constraint = constraints.get(alpha_constraint)
+        set_weight_settings(self, "alpha", alpha_initializer, alpha_regularizer, alpha_constraint)
         if shared_axes is None:
             self.shared_axes = None
         else:
@@ -89,8 +84,7 @@ class PReLU(_Elementwise):
         if None in shape:
             raise ValueError(f"Layer {self.name!r}: axes of unknown size must be shared (shared_axes) to build alpha; "
                              f"received input shape {tuple(input_shape)}")
-        self.alpha = self.add_weight("alpha", tuple(shape), initializer=self.alpha_initializer,
-                                     regularizer=self.alpha_regularizer, constraint=self.alpha_constraint)
+        self.alpha = add_weight_with_settings(self, "alpha", tuple(shape))
         super().build(input_shape)
 
     def call(self, inputs):
@@ -98,9 +92,7 @@ class PReLU(_Elementwise):
         return apply("relu", [inputs]) - apply("multiply", [self.alpha, negative])
 
     def get_config(self):
-        return {**super().get_config(), "alpha_initializer": initializers.serialize(self.alpha_initializer),
-                "alpha_regularizer": _serialize(self.alpha_regularizer, regularizers),
-                "alpha_constraint": _serialize(self.alpha_constraint, constraints), "shared_axes": self.shared_axes}
+        return {**super().get_config(), **weight_settings_config(self, ("alpha",)), "shared_axes": self.shared_axes}
 
 
 class ELU(_Elementwise):

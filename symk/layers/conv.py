@@ -8,19 +8,16 @@ names follow Keras: Conv2D kernel (kh, kw, in/groups, out), Conv2DTranspose (kh,
 """
 from __future__ import annotations
 
-from .. import activations, constraints, initializers, regularizers
+from .. import activations
 from ..ops.registry import apply
 from .base import Layer
 from .input_spec import InputSpec
+from .weight_settings import add_weight_with_settings, set_weight_settings, weight_settings_config
 
 __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
            "SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D",
            "Convolution1D", "Convolution2D", "Convolution3D", "Convolution2DTranspose", "Convolution3DTranspose",
            "SeparableConvolution1D", "SeparableConvolution2D", "Deconvolution2D", "Deconvolution3D"]
-
-
-def _serialize(obj, module):
-    return None if obj is None else module.serialize(obj)
 
 
 def normalize_tuple(value, rank: int, what: str, layer: str) -> tuple:
@@ -39,10 +36,22 @@ def normalize_data_format(value, layer: str) -> str:
     return value
 
 
+def spatial_axes(data_format: str, rank: int) -> tuple:
+    """The `rank` spatial axes of a (batch, ..., channels) or (batch, channels, ...) input."""
+    first = 1 if data_format == "channels_last" else 2
+    return tuple(range(first, first + rank))
+
+
 def normalize_padding(value, allowed, layer: str) -> str:
     value = str(value).lower()
     if value not in allowed:
         raise ValueError(f"{layer}: padding must be one of {allowed}; received padding={value!r}")
+    return value
+
+
+def _checked_depth_multiplier(value, layer: str) -> int:
+    if not isinstance(value, int) or value < 1:
+        raise ValueError(f"{layer}: depth_multiplier must be a positive integer; received {value!r}")
     return value
 
 
@@ -75,12 +84,8 @@ class _Conv(Layer):
         self.data_format = normalize_data_format(data_format, cls)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_settings(self, "kernel", kernel_initializer, kernel_regularizer, kernel_constraint)
+        set_weight_settings(self, "bias", bias_initializer, bias_regularizer, bias_constraint)
         self.input_spec = InputSpec(min_ndim=self.rank + 2)
 
     @property
@@ -109,15 +114,14 @@ class _Conv(Layer):
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
-        self.kernel = self.add_weight(self.kernel_weight_name, self.kernel_shape(channels),
-                                      initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight("bias", (self.output_channels(channels),), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self.channel_axis: channels})
+        self.kernel = add_weight_with_settings(self, self.kernel_weight_name, self.kernel_shape(channels),
+                                               settings_of="kernel")
+        self._add_bias_and_input_spec(channels, self.output_channels(channels))
         super().build(input_shape)
+
+    def _add_bias_and_input_spec(self, channels: int, output_channels: int) -> None:
+        self.bias = add_weight_with_settings(self, "bias", (output_channels,)) if self.use_bias else None
+        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self.channel_axis: channels})
 
     def convolve(self, inputs):
         return apply("conv", [inputs, self.kernel], strides=self.strides, padding=self.padding,
@@ -135,13 +139,7 @@ class _Conv(Layer):
             filters=self.filters, kernel_size=self.kernel_size, strides=self.strides, padding=self.padding,
             data_format=self.data_format, dilation_rate=self.dilation_rate, groups=self.groups,
             activation=activations.serialize(self.activation), use_bias=self.use_bias,
-            kernel_initializer=initializers.serialize(self.kernel_initializer),
-            bias_initializer=initializers.serialize(self.bias_initializer),
-            kernel_regularizer=_serialize(self.kernel_regularizer, regularizers),
-            bias_regularizer=_serialize(self.bias_regularizer, regularizers),
-            activity_regularizer=_serialize(self.activity_regularizer, regularizers),
-            kernel_constraint=_serialize(self.kernel_constraint, constraints),
-            bias_constraint=_serialize(self.bias_constraint, constraints))
+            **weight_settings_config(self, ("kernel", "bias"), activity_regularizer=True))
         return config
 
 
@@ -205,7 +203,21 @@ class Conv3DTranspose(_ConvTranspose):
     rank = 3
 
 
-class _DepthwiseConv(_Conv):
+class _DepthwiseKernelSettings:
+    """Keras names the depthwise kernel's settings depthwise_*; _Conv keeps them as kernel_*."""
+
+    depthwise_initializer = property(lambda self: self.kernel_initializer)
+    depthwise_regularizer = property(lambda self: self.kernel_regularizer)
+    depthwise_constraint = property(lambda self: self.kernel_constraint)
+
+    def _config_without(self, *keys) -> dict:
+        config = super().get_config()
+        for key in keys:
+            config.pop(key)
+        return config
+
+
+class _DepthwiseConv(_DepthwiseKernelSettings, _Conv):
     """One filter bank per input channel: kernel (*spatial, in, depth_multiplier), output in * multiplier."""
 
     def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1, data_format=None,
@@ -219,10 +231,7 @@ class _DepthwiseConv(_Conv):
                          kernel_regularizer=depthwise_regularizer, bias_regularizer=bias_regularizer,
                          activity_regularizer=activity_regularizer, kernel_constraint=depthwise_constraint,
                          bias_constraint=bias_constraint, **kwargs)
-        if not isinstance(depth_multiplier, int) or depth_multiplier < 1:
-            raise ValueError(f"{type(self).__name__}: depth_multiplier must be a positive integer; "
-                             f"received {depth_multiplier!r}")
-        self.depth_multiplier = depth_multiplier
+        self.depth_multiplier = _checked_depth_multiplier(depth_multiplier, type(self).__name__)
 
     def kernel_shape(self, channels: int) -> tuple:
         return self.kernel_size + (channels, self.depth_multiplier)
@@ -235,13 +244,9 @@ class _DepthwiseConv(_Conv):
                      dilation_rate=self.dilation_rate, data_format=self.data_format)
 
     def get_config(self):
-        config = super().get_config()
-        for key in ("filters", "groups", "kernel_initializer", "kernel_regularizer", "kernel_constraint"):
-            config.pop(key)
-        config.update(depth_multiplier=self.depth_multiplier,
-                      depthwise_initializer=initializers.serialize(self.kernel_initializer),
-                      depthwise_regularizer=_serialize(self.kernel_regularizer, regularizers),
-                      depthwise_constraint=_serialize(self.kernel_constraint, constraints))
+        config = self._config_without("filters", "groups", "kernel_initializer", "kernel_regularizer",
+                                      "kernel_constraint")
+        config.update(depth_multiplier=self.depth_multiplier, **weight_settings_config(self, ("depthwise",)))
         return config
 
 
@@ -254,7 +259,7 @@ class DepthwiseConv2D(_DepthwiseConv):
     rank = 2
 
 
-class _SeparableConv(_Conv):
+class _SeparableConv(_DepthwiseKernelSettings, _Conv):
     """A depthwise conv then a 1x1 conv: depthwise_kernel (*k, in, dm), pointwise_kernel (1.., in*dm, filters)."""
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1,
@@ -269,28 +274,17 @@ class _SeparableConv(_Conv):
                          kernel_regularizer=depthwise_regularizer, bias_regularizer=bias_regularizer,
                          activity_regularizer=activity_regularizer, kernel_constraint=depthwise_constraint,
                          bias_constraint=bias_constraint, **kwargs)
-        if not isinstance(depth_multiplier, int) or depth_multiplier < 1:
-            raise ValueError(f"{type(self).__name__}: depth_multiplier must be a positive integer; "
-                             f"received {depth_multiplier!r}")
-        self.depth_multiplier = depth_multiplier
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.pointwise_constraint = constraints.get(pointwise_constraint)
+        self.depth_multiplier = _checked_depth_multiplier(depth_multiplier, type(self).__name__)
+        set_weight_settings(self, "pointwise", pointwise_initializer, pointwise_regularizer, pointwise_constraint)
 
     def build(self, input_shape):
         channels = self._input_channels(input_shape)
-        self.depthwise_kernel = self.add_weight(
-            "depthwise_kernel", self.kernel_size + (channels, self.depth_multiplier),
-            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        self.pointwise_kernel = self.add_weight(
-            "pointwise_kernel", (1,) * self.rank + (channels * self.depth_multiplier, self.filters),
-            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
-            constraint=self.pointwise_constraint)
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight("bias", (self.filters,), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
-        self.input_spec = InputSpec(ndim=self.rank + 2, axes={self.channel_axis: channels})
+        self.depthwise_kernel = add_weight_with_settings(
+            self, "depthwise_kernel", self.kernel_size + (channels, self.depth_multiplier), settings_of="kernel")
+        self.pointwise_kernel = add_weight_with_settings(
+            self, "pointwise_kernel", (1,) * self.rank + (channels * self.depth_multiplier, self.filters),
+            settings_of="pointwise")
+        self._add_bias_and_input_spec(channels, self.filters)
         Layer.build(self, input_shape)
 
     def convolve(self, inputs):
@@ -299,16 +293,9 @@ class _SeparableConv(_Conv):
         return apply("conv", [x, self.pointwise_kernel], data_format=self.data_format)
 
     def get_config(self):
-        config = super().get_config()
-        for key in ("groups", "kernel_initializer", "kernel_regularizer", "kernel_constraint"):
-            config.pop(key)
+        config = self._config_without("groups", "kernel_initializer", "kernel_regularizer", "kernel_constraint")
         config.update(depth_multiplier=self.depth_multiplier,
-                      depthwise_initializer=initializers.serialize(self.kernel_initializer),
-                      pointwise_initializer=initializers.serialize(self.pointwise_initializer),
-                      depthwise_regularizer=_serialize(self.kernel_regularizer, regularizers),
-                      pointwise_regularizer=_serialize(self.pointwise_regularizer, regularizers),
-                      depthwise_constraint=_serialize(self.kernel_constraint, constraints),
-                      pointwise_constraint=_serialize(self.pointwise_constraint, constraints))
+                      **weight_settings_config(self, ("depthwise", "pointwise")))
         return config
 
 

@@ -3,14 +3,11 @@ from __future__ import annotations
 
 import math
 
-from .. import activations, constraints, initializers, regularizers
+from .. import activations
 from ..ops.registry import apply
 from .base import Layer
 from .input_spec import InputSpec
-
-
-def _serialize(obj, module):
-    return None if obj is None else module.serialize(obj)
+from .weight_settings import add_weight_with_settings, set_weight_settings, weight_settings_config
 
 
 class Dense(Layer):
@@ -25,12 +22,8 @@ class Dense(Layer):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_settings(self, "kernel", kernel_initializer, kernel_regularizer, kernel_constraint)
+        set_weight_settings(self, "bias", bias_initializer, bias_regularizer, bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
 
@@ -39,12 +32,8 @@ class Dense(Layer):
         if input_dim is None:
             raise ValueError(f"Layer {self.name!r}: the last axis of the input must be known to build the kernel; "
                              f"received input shape {tuple(input_shape)}")
-        self.kernel = self.add_weight("kernel", (input_dim, self.units), initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        self.bias = None
-        if self.use_bias:
-            self.bias = self.add_weight("bias", (self.units,), initializer=self.bias_initializer,
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self.kernel = add_weight_with_settings(self, "kernel", (input_dim, self.units))
+        self.bias = add_weight_with_settings(self, "bias", (self.units,)) if self.use_bias else None
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
         super().build(input_shape)
 
@@ -61,14 +50,7 @@ class Dense(Layer):
         config = super().get_config()
         config.update(
             units=self.units, activation=activations.serialize(self.activation), use_bias=self.use_bias,
-            kernel_initializer=initializers.serialize(self.kernel_initializer),
-            bias_initializer=initializers.serialize(self.bias_initializer),
-            kernel_regularizer=_serialize(self.kernel_regularizer, regularizers),
-            bias_regularizer=_serialize(self.bias_regularizer, regularizers),
-            activity_regularizer=_serialize(self.activity_regularizer, regularizers),
-            kernel_constraint=_serialize(self.kernel_constraint, constraints),
-            bias_constraint=_serialize(self.bias_constraint, constraints),
-        )
+            **weight_settings_config(self, ("kernel", "bias"), activity_regularizer=True))
         return config
 
 

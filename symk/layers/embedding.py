@@ -6,15 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import constraints, initializers, regularizers
+from .. import initializers
 from ..ops.registry import apply
 from .base import Layer
+from .weight_settings import add_weight_with_settings, set_weight_settings, weight_settings_config
 
 __all__ = ["Embedding"]
-
-
-def _serialize(obj, module):
-    return None if obj is None else module.serialize(obj)
 
 
 class Embedding(Layer):
@@ -34,9 +31,7 @@ class Embedding(Layer):
         # Keras's 'uniform' for embeddings is RandomUniform(-0.05, 0.05)
         if embeddings_initializer == "uniform":
             embeddings_initializer = initializers.RandomUniform(-0.05, 0.05)
-        self.embeddings_initializer = initializers.get(embeddings_initializer)
-        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
-        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        set_weight_settings(self, "embeddings", embeddings_initializer, embeddings_regularizer, embeddings_constraint)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         self.input_length = input_length
@@ -46,10 +41,7 @@ class Embedding(Layer):
             self._batch_input_shape = (None,) + lengths
 
     def build(self, input_shape):
-        self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),
-                                          initializer=self.embeddings_initializer,
-                                          regularizer=self.embeddings_regularizer,
-                                          constraint=self.embeddings_constraint)
+        self.embeddings = add_weight_with_settings(self, "embeddings", (self.input_dim, self.output_dim))
         super().build(input_shape)
 
     def call(self, inputs):
@@ -68,10 +60,7 @@ class Embedding(Layer):
     def get_config(self):
         config = super().get_config()
         config.update(input_dim=self.input_dim, output_dim=self.output_dim,
-                      embeddings_initializer=initializers.serialize(self.embeddings_initializer),
-                      embeddings_regularizer=_serialize(self.embeddings_regularizer, regularizers),
-                      activity_regularizer=_serialize(self.activity_regularizer, regularizers),
-                      embeddings_constraint=_serialize(self.embeddings_constraint, constraints),
+                      **weight_settings_config(self, ("embeddings",), activity_regularizer=True),
                       mask_zero=self.mask_zero)
         if self.input_length is not None:
             config["input_length"] = self.input_length

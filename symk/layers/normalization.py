@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import constraints, initializers, regularizers
+from .. import initializers
 from ..ops.registry import apply
 from .base import Layer
 from .input_spec import InputSpec
+from .weight_settings import add_weight_with_settings, set_weight_settings, weight_settings_config
 
 __all__ = ["BatchNormalization", "LayerNormalization", "UnitNormalization", "GroupNormalization"]
 
 # Keras 2 arguments accepted for old configs; they change nothing here.
 _LEGACY_BATCH_NORM_ARGS = ("fused", "virtual_batch_size", "adjustment", "renorm_clipping", "renorm_momentum",
                            "synchronized", "moving_mean_regularizer", "moving_variance_regularizer")
-
-
-def _serialize(obj, module):
-    return None if obj is None else module.serialize(obj)
 
 
 def _single_axis(axis, layer: str) -> int:
@@ -54,7 +51,43 @@ def _param_shape_for(input_shape, axes, layer) -> tuple:
     return shape
 
 
-class BatchNormalization(Layer):
+class _ScaleOffsetNormalization(Layer):
+    """Shared by the normalizations with an optional learned scale (gamma) and offset (beta):
+    their settings, their weights, and the ones / zeros that stand in when scale / center is off."""
+
+    def __init__(self, center=True, scale=True, beta_initializer="zeros", gamma_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.center, self.scale = bool(center), bool(scale)
+        set_weight_settings(self, "beta", beta_initializer, beta_regularizer, beta_constraint)
+        set_weight_settings(self, "gamma", gamma_initializer, gamma_regularizer, gamma_constraint)
+        self.supports_masking = True
+
+    def _add_gamma_and_beta(self, shape) -> None:
+        self.gamma = add_weight_with_settings(self, "gamma", shape) if self.scale else None
+        self.beta = add_weight_with_settings(self, "beta", shape) if self.center else None
+
+    def _gamma_and_beta(self, shape, dtype):
+        """gamma and beta, or constant ones / zeros when scale / center is off (the ops always take both)."""
+        gamma = self.gamma if self.gamma is not None else np.ones(shape, dtype)
+        beta = self.beta if self.beta is not None else np.zeros(shape, dtype)
+        return gamma, beta
+
+    def _normalize(self, inputs, mean, variance, gamma, beta, param_shape):
+        """(inputs - mean) / sqrt(variance + epsilon) * gamma + beta as one multiply-add; gamma and beta
+        are reshaped to `param_shape` to broadcast against the inputs."""
+        inv = apply("rsqrt", [variance + self.epsilon]) * apply("reshape", [gamma], shape=param_shape)
+        return inputs * inv + (apply("reshape", [beta], shape=param_shape) - mean * inv)
+
+    def _scale_offset_config(self, initializer_only=()) -> dict:
+        return weight_settings_config(self, ("beta", "gamma"), initializer_only=initializer_only)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+
+class BatchNormalization(_ScaleOffsetNormalization):
     """Normalizes with batch statistics in training (updating the moving ones) and the moving ones otherwise."""
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
@@ -63,7 +96,8 @@ class BatchNormalization(Layer):
                  renorm=False, **kwargs):
         for legacy in _LEGACY_BATCH_NORM_ARGS:
             kwargs.pop(legacy, None)
-        super().__init__(**kwargs)
+        super().__init__(center, scale, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                         beta_constraint, gamma_constraint, **kwargs)
         if renorm:
             raise ValueError("BatchNormalization: renorm=True (batch renormalization) is not supported; "
                              "use renorm=False")
@@ -73,28 +107,14 @@ class BatchNormalization(Layer):
         if epsilon <= 0:
             raise ValueError(f"BatchNormalization: epsilon must be positive; received {epsilon!r}")
         self.momentum, self.epsilon = float(momentum), float(epsilon)
-        self.center, self.scale = bool(center), bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
-        self.supports_masking = True
 
     def build(self, input_shape):
         rank = len(input_shape)
         (self._axis,) = _positive_axes((self.axis,), rank, self)
         (channels,) = _param_shape_for(input_shape, (self._axis,), self)
-        self.gamma = self.beta = None
-        if self.scale:
-            self.gamma = self.add_weight("gamma", (channels,), initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight("beta", (channels,), initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self._add_gamma_and_beta((channels,))
         self.moving_mean = self.add_weight("moving_mean", (channels,), initializer=self.moving_mean_initializer,
                                            trainable=False)
         self.moving_variance = self.add_weight("moving_variance", (channels,),
@@ -102,15 +122,8 @@ class BatchNormalization(Layer):
         self.input_spec = InputSpec(ndim=rank, axes={self._axis: channels})
         super().build(input_shape)
 
-    def _scale_and_offset(self):
-        """gamma and beta, or constant ones / zeros when scale / center is off (the op always takes both)."""
-        channels = self.moving_mean.shape[0]
-        gamma = self.gamma if self.gamma is not None else np.ones((channels,), self.moving_mean.dtype)
-        beta = self.beta if self.beta is not None else np.zeros((channels,), self.moving_mean.dtype)
-        return gamma, beta
-
     def call(self, inputs, training=None, mask=None):
-        gamma, beta = self._scale_and_offset()
+        gamma, beta = self._gamma_and_beta(self.moving_mean.shape, self.moving_mean.dtype)
         inference = apply("batch_norm", [inputs, self.moving_mean, self.moving_variance, gamma, beta],
                           axis=self._axis, epsilon=self.epsilon)
         # NOTE: a frozen layer always normalizes with its moving statistics, as in Keras
@@ -124,8 +137,7 @@ class BatchNormalization(Layer):
             variance = apply("var", [inputs], axis=reduce_axes, keepdims=True)
         else:
             mean, variance = self._masked_moments(inputs, mask, reduce_axes)
-        inv = apply("rsqrt", [variance + self.epsilon]) * apply("reshape", [gamma], shape=broadcast)
-        train_out = inputs * inv + (apply("reshape", [beta], shape=broadcast) - mean * inv)
+        train_out = self._normalize(inputs, mean, variance, gamma, beta, broadcast)
         self._update_moving(self.moving_mean, apply("reshape", [mean], shape=(-1,)))
         self._update_moving(self.moving_variance, apply("reshape", [variance], shape=(-1,)))
         return apply("training_select", [train_out, inference])
@@ -149,78 +161,45 @@ class BatchNormalization(Layer):
         # the update happens only in training: in inference the variable keeps its value
         variable.assign(apply("training_select", [updated, old]))
 
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
     def get_config(self):
         config = super().get_config()
-        config.update(
-            axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center, scale=self.scale,
-            beta_initializer=initializers.serialize(self.beta_initializer),
-            gamma_initializer=initializers.serialize(self.gamma_initializer),
-            moving_mean_initializer=initializers.serialize(self.moving_mean_initializer),
-            moving_variance_initializer=initializers.serialize(self.moving_variance_initializer),
-            beta_regularizer=_serialize(self.beta_regularizer, regularizers),
-            gamma_regularizer=_serialize(self.gamma_regularizer, regularizers),
-            beta_constraint=_serialize(self.beta_constraint, constraints),
-            gamma_constraint=_serialize(self.gamma_constraint, constraints))
+        config.update(axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
+                      scale=self.scale,
+                      **self._scale_offset_config(initializer_only=("moving_mean", "moving_variance")))
         return config
 
 
-class LayerNormalization(Layer):
+class LayerNormalization(_ScaleOffsetNormalization):
     """Normalizes each sample over `axis` (default the last): (x - mean) / sqrt(var + eps) * gamma + beta."""
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(center, scale, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                         beta_constraint, gamma_constraint, **kwargs)
         axes = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
         if not axes or not all(isinstance(a, int) for a in axes):
             raise ValueError(f"LayerNormalization: axis must be an integer or a list of integers; received {axis!r}")
         self.axis = axis if isinstance(axis, int) else list(axes)
         self._axes_arg = axes
-        self.epsilon = float(epsilon)
-        self.center, self.scale, self.rms_scaling = bool(center), bool(scale), bool(rms_scaling)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
-        self.supports_masking = True
+        self.epsilon, self.rms_scaling = float(epsilon), bool(rms_scaling)
 
     def build(self, input_shape):
         self._axes = _positive_axes(self._axes_arg, len(input_shape), self)
         shape = _param_shape_for(input_shape, self._axes, self)
-        self.gamma = self.beta = None
-        if self.scale:
-            self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self._add_gamma_and_beta(shape)
         self._param_shape = shape
         super().build(input_shape)
 
     def call(self, inputs):
-        gamma = self.gamma if self.gamma is not None else np.ones(self._param_shape, "float32")
-        beta = self.beta if self.beta is not None else np.zeros(self._param_shape, "float32")
+        gamma, beta = self._gamma_and_beta(self._param_shape, "float32")
         return apply("layer_norm", [inputs, gamma, beta], axis=self._axes, epsilon=self.epsilon,
                      rms_scaling=self.rms_scaling)
 
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
-
     def get_config(self):
         config = super().get_config()
-        config.update(
-            axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale, rms_scaling=self.rms_scaling,
-            beta_initializer=initializers.serialize(self.beta_initializer),
-            gamma_initializer=initializers.serialize(self.gamma_initializer),
-            beta_regularizer=_serialize(self.beta_regularizer, regularizers),
-            gamma_regularizer=_serialize(self.gamma_regularizer, regularizers),
-            beta_constraint=_serialize(self.beta_constraint, constraints),
-            gamma_constraint=_serialize(self.gamma_constraint, constraints))
+        config.update(axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale,
+                      rms_scaling=self.rms_scaling, **self._scale_offset_config())
         return config
 
 
@@ -246,25 +225,19 @@ class UnitNormalization(Layer):
         return {**super().get_config(), "axis": self.axis}
 
 
-class GroupNormalization(Layer):
+class GroupNormalization(_ScaleOffsetNormalization):
     """Splits the channels along `axis` into `groups` and normalizes each group of each sample
     over its channels and all other non-batch axes; then per-channel gamma and beta."""
 
     def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(center, scale, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
+                         beta_constraint, gamma_constraint, **kwargs)
         if not isinstance(groups, int) or groups < 1:
             raise ValueError(f"GroupNormalization: groups must be a positive integer; received groups={groups!r}")
         self.groups, self.axis = groups, _single_axis(axis, "GroupNormalization")
-        self.epsilon, self.center, self.scale = float(epsilon), bool(center), bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
-        self.supports_masking = True
+        self.epsilon = float(epsilon)
 
     def build(self, input_shape):
         (self._axis,) = _positive_axes((self.axis,), len(input_shape), self)
@@ -275,13 +248,7 @@ class GroupNormalization(Layer):
         if any(d is None for d in input_shape[1:]):
             raise ValueError(f"Layer {self.name!r}: GroupNormalization needs every non-batch axis known; "
                              f"received input shape {tuple(input_shape)}")
-        self.gamma = self.beta = None
-        if self.scale:
-            self.gamma = self.add_weight("gamma", (channels,), initializer=self.gamma_initializer,
-                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight("beta", (channels,), initializer=self.beta_initializer,
-                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self._add_gamma_and_beta((channels,))
         self.input_spec = InputSpec(ndim=len(input_shape), axes={self._axis: channels})
         super().build(input_shape)
 
@@ -294,23 +261,12 @@ class GroupNormalization(Layer):
         mean = apply("mean", [grouped], axis=reduce_axes, keepdims=True)
         variance = apply("var", [grouped], axis=reduce_axes, keepdims=True)
         param_shape = tuple(grouped_shape[a] if a in (axis, axis + 1) else 1 for a in range(len(grouped_shape)))
-        gamma = self.gamma if self.gamma is not None else np.ones((channels,), "float32")
-        beta = self.beta if self.beta is not None else np.zeros((channels,), "float32")
-        inv = apply("rsqrt", [variance + self.epsilon]) * apply("reshape", [gamma], shape=param_shape)
-        out = grouped * inv + (apply("reshape", [beta], shape=param_shape) - mean * inv)
+        gamma, beta = self._gamma_and_beta((channels,), "float32")
+        out = self._normalize(grouped, mean, variance, gamma, beta, param_shape)
         return apply("reshape", [out], shape=(-1,) + shape[1:])
-
-    def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
 
     def get_config(self):
         config = super().get_config()
-        config.update(
-            groups=self.groups, axis=self.axis, epsilon=self.epsilon, center=self.center, scale=self.scale,
-            beta_initializer=initializers.serialize(self.beta_initializer),
-            gamma_initializer=initializers.serialize(self.gamma_initializer),
-            beta_regularizer=_serialize(self.beta_regularizer, regularizers),
-            gamma_regularizer=_serialize(self.gamma_regularizer, regularizers),
-            beta_constraint=_serialize(self.beta_constraint, constraints),
-            gamma_constraint=_serialize(self.gamma_constraint, constraints))
+        config.update(groups=self.groups, axis=self.axis, epsilon=self.epsilon, center=self.center,
+                      scale=self.scale, **self._scale_offset_config())
         return config

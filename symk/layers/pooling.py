@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..ops.registry import apply
 from .base import Layer
-from .conv import normalize_data_format, normalize_padding, normalize_tuple
+from .conv import normalize_data_format, normalize_padding, normalize_tuple, spatial_axes
 from .input_spec import InputSpec
 
 __all__ = ["MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D",
@@ -79,8 +79,7 @@ class _GlobalPooling(Layer):
 
     @property
     def spatial_axes(self) -> tuple:
-        first = 1 if self.data_format == "channels_last" else 2
-        return tuple(range(first, first + self.rank))
+        return spatial_axes(self.data_format, self.rank)
 
     def call(self, inputs):
         return apply(self.reduction, [inputs], axis=self.spatial_axes, keepdims=self.keepdims)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..ops.array import encode_index
 from ..ops.registry import apply
 from .base import Layer
-from .conv import normalize_data_format, normalize_tuple
+from .conv import normalize_data_format, normalize_tuple, spatial_axes
 from .input_spec import InputSpec
 
 __all__ = ["ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
@@ -45,8 +45,7 @@ class _SpatialLayer(Layer):
 
     @property
     def spatial_axes(self) -> tuple:
-        first = 1 if self.data_format == "channels_last" else 2
-        return tuple(range(first, first + self.rank))
+        return spatial_axes(self.data_format, self.rank)
 
     def get_config(self):
         config = super().get_config()

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import activations, constraints, initializers, regularizers
+from .. import activations, initializers
 from .. import variables as variables_module
 from ..ops.registry import apply
 from .base import Layer
+from .weight_settings import add_weight_with_settings, set_weight_settings, weight_settings_config
 
 __all__ = ["SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells"]
-
-
-def _serialize(obj, module):
-    return None if obj is None else module.serialize(obj)
 
 
 class _UnitForgetBias(initializers.Initializer):
@@ -55,15 +52,9 @@ class RecurrentCell(Layer):
         self.activation = activations.get(activation)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_settings(self, "kernel", kernel_initializer, kernel_regularizer, kernel_constraint)
+        set_weight_settings(self, "recurrent", recurrent_initializer, recurrent_regularizer, recurrent_constraint)
+        set_weight_settings(self, "bias", bias_initializer, bias_regularizer, bias_constraint)
         self.dropout, self.recurrent_dropout, self.seed = float(dropout), float(recurrent_dropout), seed
         self._weight_prefix = None  # set by the owning RNN layer: weights are named 'lstm/lstm_cell/kernel'
 
@@ -102,15 +93,13 @@ class RecurrentCell(Layer):
             raise ValueError(f"Layer {self.name!r}: the feature axis of the input must be known to build the kernel; "
                              f"received input shape {tuple(input_shape)}")
         width = self.gates * self.units
-        self.kernel = self.add_weight("kernel", (input_dim, width), initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(
-            "recurrent_kernel", (self.units, width), initializer=self.recurrent_initializer,
-            regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint)
+        self.kernel = add_weight_with_settings(self, "kernel", (input_dim, width))
+        self.recurrent_kernel = add_weight_with_settings(self, "recurrent_kernel", (self.units, width),
+                                                         settings_of="recurrent")
         self.bias = None
         if self.use_bias:
-            self.bias = self.add_weight("bias", self._bias_shape(), initializer=self._bias_initializer(),
-                                        regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+            self.bias = add_weight_with_settings(self, "bias", self._bias_shape(),
+                                                 initializer=self._bias_initializer())
         super().build(input_shape)
 
     # -- running --------------------------------------------------------------------
@@ -145,15 +134,7 @@ class RecurrentCell(Layer):
         config = super().get_config()
         config.update(
             units=self.units, activation=activations.serialize(self.activation), use_bias=self.use_bias,
-            kernel_initializer=initializers.serialize(self.kernel_initializer),
-            recurrent_initializer=initializers.serialize(self.recurrent_initializer),
-            bias_initializer=initializers.serialize(self.bias_initializer),
-            kernel_regularizer=_serialize(self.kernel_regularizer, regularizers),
-            recurrent_regularizer=_serialize(self.recurrent_regularizer, regularizers),
-            bias_regularizer=_serialize(self.bias_regularizer, regularizers),
-            kernel_constraint=_serialize(self.kernel_constraint, constraints),
-            recurrent_constraint=_serialize(self.recurrent_constraint, constraints),
-            bias_constraint=_serialize(self.bias_constraint, constraints),
+            **weight_settings_config(self, ("kernel", "recurrent", "bias")),
             dropout=self.dropout, recurrent_dropout=self.recurrent_dropout, seed=self.seed,
         )
         if self.kind != "simple":

@@ -6,6 +6,7 @@ TimeDistributed (a layer or a whole model applied to every time step).
 """
 from __future__ import annotations
 
+from ..keras_objects import keras_serialize
 from ..ops.registry import apply
 from .base import Layer
 from .input_spec import InputSpec
@@ -33,8 +34,7 @@ def _deserialize_layer(config):
 
 
 def _serialize_layer(layer) -> dict:
-    return {"module": "keras.layers", "class_name": type(layer).__name__, "config": layer.get_config(),
-            "registered_name": None}
+    return keras_serialize(layer, "keras.layers")
 
 
 class Wrapper(Layer):

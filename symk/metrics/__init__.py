@@ -7,6 +7,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from .. import losses as _losses
+from ..keras_objects import from_class_config, keras_serialize
 from .base import Mean, MeanMetricWrapper, Metric, Sum  # noqa: F401
 from .confusion import AUC, Precision, Recall  # noqa: F401
 
@@ -60,11 +61,8 @@ def _wrapper(class_name, fn, default_name, **defaults):
             raise TypeError(f"{class_name} got unexpected argument(s) {sorted(unknown)}")
         MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **{**defaults, **kwargs})
 
-    def from_config(cls, config):
-        return cls(**config)
-
-    return type(class_name, (MeanMetricWrapper,), {"__init__": __init__, "from_config": classmethod(from_config),
-                                                    "__doc__": f"Keras's {class_name} metric."})
+    # from_config is Metric's: the config holds exactly these constructor arguments
+    return type(class_name, (MeanMetricWrapper,), {"__init__": __init__, "__doc__": f"Keras's {class_name} metric."})
 
 
 Accuracy = _wrapper("Accuracy", accuracy, "accuracy")
@@ -130,10 +128,7 @@ def get(identifier, name=None) -> Metric:
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
     if isinstance(identifier, dict):
-        cls = _CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(f"Unknown metric config {identifier!r}; known classes: {sorted(_CLASSES)}")
-        return cls.from_config(identifier.get("config", {}))
+        return from_class_config(identifier, _CLASSES, "metric")
     if isinstance(identifier, str):
         if identifier in _FUNCTIONS:
             return MeanMetricWrapper(_FUNCTIONS[identifier], name=name or identifier)
@@ -153,7 +148,6 @@ def get(identifier, name=None) -> Metric:
 
 def serialize(metric):
     if isinstance(metric, Metric):
-        return {"module": "keras.metrics", "class_name": type(metric).__name__, "config": metric.get_config(),
-                "registered_name": None}
+        return keras_serialize(metric, "keras.metrics")
     return getattr(metric, "__name__", str(metric))
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from ..keras_objects import class_name_to_snake
+
 
 def broadcast_weights(sample_weight, values):
     """Sample weights shaped to multiply `values` (trailing axes added or size-1 axes dropped)."""
@@ -26,7 +28,7 @@ class Metric:
     and `compute(state)`, all pure functions of jax arrays."""
 
     def __init__(self, name=None, dtype="float32"):
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or class_name_to_snake(type(self).__name__)
         self.dtype = dtype
         self._state = None
 
@@ -65,12 +67,6 @@ class Metric:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
-
-
-def _snake(name: str) -> str:
-    import re
-
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def _zero():

@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+from ..keras_objects import keras_serialize
 from . import schedules  # noqa: F401
 from .base import Optimizer
 from .rules import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Ftrl, Nadam, RMSprop
@@ -36,8 +37,7 @@ def get(identifier) -> Optimizer:
 
 
 def serialize(optimizer: Optimizer) -> dict:
-    return {"module": "keras.optimizers", "class_name": type(optimizer).__name__, "config": optimizer.get_config(),
-            "registered_name": None}
+    return keras_serialize(optimizer, "keras.optimizers")
 
 
 def deserialize(config: dict, custom_objects=None) -> Optimizer:

@@ -105,32 +105,31 @@ class Adadelta(Optimizer):
         return optax.chain(optax.scale_by_adadelta(self.rho, self.epsilon), optax.scale_by_learning_rate(learning_rate))
 
 
-class Adamax(Optimizer):
+class _TwoMomentOptimizer(Optimizer):
+    """Adamax and Nadam: Adam's hyperparameters (no amsgrad), each with its own Keras-matching scaling."""
+
+    scale_by = None  # (step, beta_1, beta_2, epsilon) -> optax transform, set by each subclass
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
+        self._hyper = {"beta_1": beta_1, "beta_2": beta_2, "epsilon": epsilon}
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        super().__init__(learning_rate=learning_rate, **kwargs)
+
+    def _transform(self, step, learning_rate):
+        return optax.chain(self.scale_by(step, self.beta_1, self.beta_2, self.epsilon),
+                           optax.scale_by_learning_rate(learning_rate))
+
+
+class Adamax(_TwoMomentOptimizer):
     _default_name = "adamax"
     _keras_slot_order = ("momentum", "norm")
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
-        self._hyper = {"beta_1": beta_1, "beta_2": beta_2, "epsilon": epsilon}
-        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
-        super().__init__(learning_rate=learning_rate, **kwargs)
-
-    def _transform(self, step, learning_rate):
-        return optax.chain(scale_by_keras_adamax(step, self.beta_1, self.beta_2, self.epsilon),
-                           optax.scale_by_learning_rate(learning_rate))
+    scale_by = staticmethod(scale_by_keras_adamax)
 
 
-class Nadam(Optimizer):
+class Nadam(_TwoMomentOptimizer):
     _default_name = "nadam"
     _keras_slot_order = ("momentum", "velocity")
-
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **kwargs):
-        self._hyper = {"beta_1": beta_1, "beta_2": beta_2, "epsilon": epsilon}
-        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
-        super().__init__(learning_rate=learning_rate, **kwargs)
-
-    def _transform(self, step, learning_rate):
-        return optax.chain(scale_by_keras_nadam(step, self.beta_1, self.beta_2, self.epsilon),
-                           optax.scale_by_learning_rate(learning_rate))
+    scale_by = staticmethod(scale_by_keras_nadam)
 
 
 class Ftrl(Optimizer):

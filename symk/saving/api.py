@@ -3,6 +3,7 @@
     model.save('model.h5')                      # architecture + weights + optimizer + training config
     model = symk.models.load_model('model.h5')  # also reads files written by Keras 2 and Keras 3
     model.save_weights('w.weights.h5')          # Keras 3 layout; 'w.h5' gives the legacy layout
+    model.save("model.h5", keras_version=2)     # for tf.keras / tf_keras (Keras 2)
 """
 from __future__ import annotations
 
@@ -28,8 +29,11 @@ def _check_h5_name(path: str, what: str) -> None:
 class SavingAPI:
     """Mixed into Model: Keras's saving methods."""
 
-    def save(self, filepath, overwrite: bool = True, include_optimizer: bool = True, save_format=None, **kwargs):
-        """Architecture, weights, training config and optimizer state in one .h5 file (Keras legacy layout)."""
+    def save(self, filepath, overwrite: bool = True, include_optimizer: bool = True, save_format=None,
+             keras_version: int = 3, **kwargs):
+        """Architecture, weights, training config and optimizer state in one .h5 file (Keras legacy layout).
+
+        keras_version=2 writes what tf.keras / tf_keras (Keras 2) loads; the default, what Keras 3 loads."""
         from .files import as_path, atomic_h5_writer
         from .legacy_h5 import ASCII, save_attributes, save_weights_to_group
         from .training_state import optimizer_variables, optimizer_weight_names, training_config
@@ -39,6 +43,11 @@ class SavingAPI:
             raise ValueError(f"save_format={save_format!r} is not supported: symk saves the HDF5 format ('h5')")
         if save_format is None:
             _check_h5_name(path, "model.save")
+        if _keras_major(keras_version, "model.save") == 2:
+            from .keras2_writer import save_keras2_model
+
+            save_keras2_model(self, path, overwrite, include_optimizer)
+            return
         model_config = json.dumps({"class_name": _class_name(self), "config": self.get_config()})
         train_config = training_config(self) if include_optimizer else None
         with atomic_h5_writer(path, overwrite) as f:
@@ -56,13 +65,20 @@ class SavingAPI:
                 for name, var in zip(names, variables):
                     group.create_dataset(name, data=var.numpy())
 
-    def save_weights(self, filepath, overwrite: bool = True, save_format=None, **kwargs):
-        """'x.weights.h5': Keras 3 layout (optimizer included when compiled); other '.h5': legacy layout."""
+    def save_weights(self, filepath, overwrite: bool = True, save_format=None, keras_version: int = 3, **kwargs):
+        """'x.weights.h5': Keras 3 layout (optimizer included when compiled); other '.h5': legacy layout.
+
+        keras_version=2: the legacy layout with Keras 2's weight names ('dense/kernel:0'), for tf.keras."""
         from .files import as_path, atomic_h5_writer
 
         path = as_path(filepath)
         if save_format not in (None, "h5", "hdf5"):
             raise ValueError(f"save_format={save_format!r} is not supported: symk saves weights as HDF5 ('h5')")
+        if _keras_major(keras_version, "save_weights") == 2:
+            from .keras2_writer import save_keras2_weights
+
+            save_keras2_weights(self, path, overwrite)
+            return
         if path.endswith(".weights.h5"):
             from .keras3_weights import write_weights
             from .training_state import optimizer_variables
@@ -111,6 +127,15 @@ class SavingAPI:
     def to_yaml(self, **kwargs):
         raise RuntimeError("Method model.to_yaml() has been removed from Keras (it could run arbitrary code on "
                            "load). Use model.to_json() instead.")
+
+
+def _keras_major(keras_version, what: str) -> int:
+    """2 or 3 from keras_version=2 / 3 / '2' / '2.15' ...; anything else is an error naming the choices."""
+    major = str(keras_version).split(".")[0].strip()
+    if major not in ("2", "3"):
+        raise ValueError(f"{what}: keras_version={keras_version!r} is not supported; pass 3 (the default: Keras 3 "
+                         "reads the file) or 2 (tf.keras / tf_keras, Keras 2, reads the file).")
+    return int(major)
 
 
 def _class_name(model) -> str:
@@ -177,8 +202,14 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
         if compile and raw_training is not None and hasattr(model, "compile"):
             training = json.loads(raw_training.decode("utf8") if hasattr(raw_training, "decode") else raw_training)
             if compile_from_training_config(model, training, custom_objects) and "optimizer_weights" in f:
+                from .keras2_weights import restore_keras2_optimizer
+
                 group = f["optimizer_weights"]
-                restore_optimizer(model, [group[name][()] for name in load_attributes(group, "weight_names")])
+                names = load_attributes(group, "weight_names")
+                values = [group[name][()] for name in names]
+                # Keras 2 names its slots ('Adam/m/dense/kernel:0') and saves no learning rate: match by name
+                if not restore_keras2_optimizer(model, names, values):
+                    restore_optimizer(model, values)
     return model
 
 

@@ -11,18 +11,18 @@ Layers are named by class, not by layer name (`dense`, `dense_1`, ... in model o
 from __future__ import annotations
 
 import re
-import warnings
 
 import numpy as np
 
+from ..layers.base import snake_case
 from ..models import Model
+from .weight_assignment import assign_checked
 
 
 def keras_snake_case(name: str) -> str:
-    """Keras's naming.to_snake_case ('Conv2DTranspose' -> 'conv2d_transpose')."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+    """Keras's naming.to_snake_case ('Conv2DTranspose' -> 'conv2d_transpose'): layer naming's, once
+    characters that cannot stand in a name are dropped."""
+    return snake_case(re.sub(r"\W+", "", name))
 
 
 def _container_names(layers) -> list[str]:
@@ -103,21 +103,14 @@ def _flatten_group(group) -> list:
 
 
 def _assign(variables, values, where: str, skip_mismatch: bool) -> None:
-    if len(variables) != len(values):
-        message = (f"{where}: the layer has {len(variables)} variable(s) {[tuple(v.shape) for v in variables]}, the "
-                   f"file holds {len(values)} {[v.shape for v in values]}.")
-        if skip_mismatch:
-            warnings.warn(message + " Skipped (skip_mismatch=True).")
-            return
-        raise ValueError(message + " Pass skip_mismatch=True to skip it.")
-    for var, value in zip(variables, values):
-        if tuple(var.shape) != tuple(value.shape):
-            message = f"{where}: variable {var.path!r} has shape {tuple(var.shape)}, the file's has shape {value.shape}."
-            if skip_mismatch:
-                warnings.warn(message + " Skipped (skip_mismatch=True).")
-                continue
-            raise ValueError(message + " Pass skip_mismatch=True to skip it.")
-        var.set_value(np.asarray(value, dtype=var.dtype))
+    hint = "Pass skip_mismatch=True to skip it."
+    assign_checked(
+        variables, values, skip_mismatch,
+        count_mismatch=lambda: (f"{where}: the layer has {len(variables)} variable(s) "
+                                f"{[tuple(v.shape) for v in variables]}, the file holds {len(values)} "
+                                f"{[v.shape for v in values]}.", hint),
+        shape_mismatch=lambda var, value: (f"{where}: variable {var.path!r} has shape {tuple(var.shape)}, the "
+                                           f"file's has shape {value.shape}.", hint))
 
 
 def _read_layer(group, layer, where: str, skip_mismatch: bool) -> None:

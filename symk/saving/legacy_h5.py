@@ -9,12 +9,12 @@ Loading matches the layers that have weights by position (Keras's rule), or by n
 """
 from __future__ import annotations
 
-import warnings
 
 import h5py
 import numpy as np
 
 from .topology import keras_layer_order
+from .weight_assignment import assign_checked
 
 # Keras's limit for one attribute: the HDF5 object header is 64 KiB
 HDF5_OBJECT_HEADER_LIMIT = 64512
@@ -91,14 +91,16 @@ def _write_weights(group, names: list, values: list) -> None:
             dataset[()] = value
 
 
-def save_weights_to_group(group, model, keras_version: str, backend: str) -> None:
+def save_weights_to_group(group, model, keras_version: str, backend: str, weight_names=None) -> None:
+    """weight_names(layer) -> the names to store (default: symk's / Keras 3's; keras2_weights has Keras 2's)."""
+    weight_names = weight_names or _weight_names
     layers = keras_layer_order(model)
     save_attributes(group, "layer_names", [layer.name for layer in layers])
     group.attrs.create("backend", backend, dtype=ASCII)
     group.attrs.create("keras_version", keras_version, dtype=ASCII)
     # sorted so no group name is created after a longer one it prefixes (what Keras does)
     for layer in sorted(layers, key=lambda l: l.name):
-        _write_weights(group.create_group(layer.name), _weight_names(layer),
+        _write_weights(group.create_group(layer.name), weight_names(layer),
                        [w.numpy() for w in layer_weights(layer)])
     _write_weights(group.create_group("top_level_model_weights"), [], [])
 
@@ -109,23 +111,15 @@ def _read_layer(group) -> list:
 
 def _assign(layer, values: list, where: str, skip_mismatch: bool) -> None:
     variables = layer_weights(layer)
-    if len(values) != len(variables):
-        message = (f"Weight count mismatch for {where}: the layer has {len(variables)} weight(s) "
-                   f"{[tuple(v.shape) for v in variables]}, the file holds {len(values)} "
-                   f"{[v.shape for v in values]}.")
-        if skip_mismatch:
-            warnings.warn(message + " Skipped (skip_mismatch=True).")
-            return
-        raise ValueError(message + " Is this file for another architecture? Try by_name=True or skip_mismatch=True.")
-    for var, value in zip(variables, values):
-        if tuple(var.shape) != tuple(value.shape):
-            message = (f"Shape mismatch for {where}, weight {var.path!r}: the layer's weight has shape "
-                       f"{tuple(var.shape)}, the saved weight has shape {value.shape}.")
-            if skip_mismatch:
-                warnings.warn(message + " Skipped (skip_mismatch=True).")
-                continue
-            raise ValueError(message + " Pass skip_mismatch=True to skip such weights.")
-        var.set_value(np.asarray(value, dtype=var.dtype))
+    assign_checked(
+        variables, values, skip_mismatch,
+        count_mismatch=lambda: (f"Weight count mismatch for {where}: the layer has {len(variables)} weight(s) "
+                                f"{[tuple(v.shape) for v in variables]}, the file holds {len(values)} "
+                                f"{[v.shape for v in values]}.",
+                                "Is this file for another architecture? Try by_name=True or skip_mismatch=True."),
+        shape_mismatch=lambda var, value: (f"Shape mismatch for {where}, weight {var.path!r}: the layer's weight has "
+                                           f"shape {tuple(var.shape)}, the saved weight has shape {value.shape}.",
+                                           "Pass skip_mismatch=True to skip such weights."))
 
 
 def load_weights_from_group(group, model, by_name: bool = False, skip_mismatch: bool = False) -> None:

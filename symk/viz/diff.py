@@ -61,9 +61,19 @@ def pass_diff(before, after, name: str = "") -> nx.MultiDiGraph:
     return view
 
 
-def model_diff(model, mode: str = "inference", optimize="default") -> tuple:
-    """Run the model's pass pipeline (the model is unchanged); returns (diff view, PipelineReport)."""
+def model_diff(model, mode: str = "inference", optimize="default", level: str = "ops",
+               expand_nested: bool = False) -> tuple:
+    """Run the model's pass pipeline (the model is unchanged); returns (diff view, PipelineReport).
+
+    level='layers' draws the layer graph instead (symk.viz.layer_diff), `expand_nested` as in layer_view.
+    """
     from ..passes import optimize_model
 
+    if level == "layers":
+        from .layer_diff import layer_model_diff
+
+        return layer_model_diff(model, mode, optimize, expand_nested=expand_nested)
+    if level != "ops":
+        raise ValueError(f"level must be 'layers' or 'ops'; got {level!r}")
     subject, report = optimize_model(model, mode, optimize)
     return pass_diff(model.graph, subject.graph, name=f"{model.name} ({mode} pipeline)"), report

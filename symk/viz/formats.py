@@ -27,6 +27,7 @@ CHANGE_STYLES = {
     "removed": {"color": "red3", "fontcolor": "red3", "style": "dashed"},
     "added": {"color": "green4", "style": "filled", "fillcolor": "palegreen"},
     "fused": {"color": "darkorange3", "style": "filled", "fillcolor": "orange"},
+    "folded": {"color": "purple3", "style": "filled", "fillcolor": "plum"},
     "rewritten": {"color": "blue3", "style": "filled", "fillcolor": "lightblue"},
 }
 EDGE_CHANGE_STYLES = {"removed": {"color": "red3", "style": "dashed"}, "added": {"color": "green4"}}
@@ -74,7 +75,8 @@ def default_label(attributes: dict) -> str:
     kind = attributes.get("class_name") or attributes.get("op") or ""
     lines = [str(attributes.get("name", "")), kind, attributes.get("output_shape", "")]
     if attributes.get("change") in CHANGE_STYLES:
-        lines.append(attributes["change"])
+        partners = attributes.get("merged_with")  # layer diffs: the layers a fold or fusion merged it with
+        lines.append(f"{attributes['change']} with {partners}" if partners else attributes["change"])
     return "\n".join(line for line in lines if line)
 
 

@@ -1,6 +1,10 @@
 """Keras's `plot_model` and `model_to_dot` (same argument names and Keras 3 defaults), over the layer view.
 
     symk.utils.plot_model(model, to_file="model.png", show_shapes=True)
+    symk.utils.plot_model(model, to_file="model.graphml", show_shapes=True)   # plain-text labels
+
+Images and DOT files get Keras 3's HTML-like table labels (symk.viz.labels); GraphML and JSON,
+whose readers show labels as text, get the same facts as plain text in a `label` attribute.
 """
 from __future__ import annotations
 
@@ -9,36 +13,19 @@ import re
 import sys
 from typing import Optional
 
-from .formats import import_pydot, render, require_graphviz, to_pydot
+from .formats import import_pydot, render, require_graphviz, to_pydot, write_view
+from .labels import html_label_maker, text_label_maker
 from .layer_view import layer_view
 
 
-_PLOT_EXTENSIONS = ("png", "svg", "pdf", "jpg", "jpeg", "gif", "ps", "dot", "gv")
+_PLOT_EXTENSIONS = ("png", "svg", "pdf", "jpg", "jpeg", "gif", "ps", "dot", "gv", "graphml", "json")
+_TEXT_LABEL_EXTENSIONS = ("graphml", "json")
 
 
 def _require_built(model) -> None:
     if getattr(model, "_graph", None) is None:
         raise ValueError(f"Model {getattr(model, 'name', model)!r} has not yet been built, so it cannot be plotted. "
                          "Build the model first by calling `build()` or by calling it on a batch of data.")
-
-
-def _label_maker(show_shapes: bool, show_dtype: bool, show_layer_names: bool, show_layer_activations: bool,
-                 show_trainable: bool):
-    def label(attributes: dict) -> str:
-        kind = attributes.get("class_name", "")
-        lines = [f"{attributes.get('name')} ({kind})" if show_layer_names else kind]
-        if show_layer_activations and attributes.get("activation"):
-            lines.append(f"Activation: {attributes['activation']}")
-        if show_shapes:
-            lines.append(f"Input shape: {attributes.get('input_shape') or '-'}")
-            lines.append(f"Output shape: {attributes.get('output_shape') or '-'}")
-        if show_dtype:
-            lines.append(f"Output dtype: {attributes.get('dtype') or '-'}")
-        if show_trainable and "trainable" in attributes:
-            lines.append(f"Trainable: {'Yes' if attributes['trainable'] else 'No'}")
-        return "\n".join(lines)
-
-    return label
 
 
 def _restrict_to_range(view, layer_range):
@@ -61,18 +48,33 @@ def _restrict_to_range(view, layer_range):
     return view.subgraph(kept).copy()
 
 
+_SPLINES = ("ortho", "curved", "polyline", "spline", "line", "true", "false", "none")
+
+
+def _plot_view(model, expand_nested: bool, layer_range):
+    _require_built(model)
+    return _restrict_to_range(layer_view(model, expand_nested=expand_nested), layer_range)
+
+
 def model_to_dot(model, show_shapes: bool = False, show_dtype: bool = False, show_layer_names: bool = True,
                  rankdir: str = "TB", expand_nested: bool = False, dpi: int = 200, subgraph: bool = False,
-                 show_layer_activations: bool = False, show_trainable: bool = False, layer_range=None, **kwargs):
-    """The model's layer graph as a `pydot.Dot` (a `pydot.Cluster` with `subgraph=True`)."""
+                 show_layer_activations: bool = False, show_trainable: bool = False, splines: str = "ortho",
+                 layer_range=None, **kwargs):
+    """The model's layer graph as a `pydot.Dot` (a `pydot.Cluster` with `subgraph=True`), labelled as Keras 3 does."""
     if kwargs:
         raise TypeError(f"model_to_dot() got unexpected keyword argument(s) {sorted(kwargs)}")
-    _require_built(model)
     if rankdir not in ("TB", "LR", "BT", "RL"):
         raise ValueError(f"rankdir must be 'TB' (top to bottom) or 'LR' (left to right); got {rankdir!r}")
-    view = _restrict_to_range(layer_view(model, expand_nested=expand_nested), layer_range)
-    label = _label_maker(show_shapes, show_dtype, show_layer_names, show_layer_activations, show_trainable)
-    dot = to_pydot(view, rankdir=rankdir, dpi=dpi, label=label, clusters=expand_nested)
+    if str(splines).lower() not in _SPLINES:
+        raise ValueError(f"splines must be one of {', '.join(_SPLINES)} (Graphviz's edge styles); got {splines!r}")
+    view = _plot_view(model, expand_nested, layer_range)
+    label = html_label_maker(show_shapes, show_dtype, show_layer_names, show_layer_activations, show_trainable)
+    # Keras 3's look: record nodes without margin around the table, merged parallel edges, right-angle edges
+    dot = to_pydot(view, rankdir=rankdir, dpi=dpi, label=label, clusters=expand_nested, node_shape="record")
+    dot.set("concentrate", True)
+    dot.set("splines", splines)
+    for node in _all_nodes(dot):
+        node.set("margin", 0)
     if not subgraph:
         return dot
     pydot = import_pydot()
@@ -86,13 +88,23 @@ def model_to_dot(model, show_shapes: bool = False, show_dtype: bool = False, sho
     return cluster
 
 
+def _all_nodes(graph) -> list:
+    """Every node of a pydot graph, inside clusters too (pydot's get_nodes() stops at the top level)."""
+    found, stack = [], [graph]
+    while stack:
+        current = stack.pop()
+        found += [n for n in current.get_nodes() if n.get_name() not in ("node", "edge", "graph")]
+        stack += current.get_subgraphs()
+    return found
+
+
 def plot_model(model, to_file: str = "model.png", show_shapes: bool = False, show_dtype: bool = False,
                show_layer_names: bool = False, rankdir: str = "TB", expand_nested: bool = False, dpi: int = 200,
-               show_layer_activations: bool = False, show_trainable: bool = False, **kwargs):
-    """Draw the model's layer graph to `to_file` (.png, .svg, .pdf need Graphviz; .dot is written directly)."""
-    dot = model_to_dot(model, show_shapes=show_shapes, show_dtype=show_dtype, show_layer_names=show_layer_names,
-                       rankdir=rankdir, expand_nested=expand_nested, dpi=dpi,
-                       show_layer_activations=show_layer_activations, show_trainable=show_trainable, **kwargs)
+               show_layer_activations: bool = False, show_trainable: bool = False, splines: str = "ortho", **kwargs):
+    """Draw the model's layer graph to `to_file` (.png, .svg, .pdf need Graphviz; .dot, .graphml and .json
+    are written directly, the last two with plain-text labels)."""
+    flags = dict(show_shapes=show_shapes, show_dtype=show_dtype, show_layer_names=show_layer_names,
+                 show_layer_activations=show_layer_activations, show_trainable=show_trainable)
     to_file = os.fspath(to_file)
     extension = os.path.splitext(to_file)[1].lstrip(".").lower()
     if not extension:
@@ -100,6 +112,17 @@ def plot_model(model, to_file: str = "model.png", show_shapes: bool = False, sho
     if extension not in _PLOT_EXTENSIONS:
         raise ValueError(f"plot_model cannot write {to_file!r}: name the file with one of the extensions "
                          f"{', '.join(_PLOT_EXTENSIONS)}")
+    if extension in _TEXT_LABEL_EXTENSIONS:
+        if set(kwargs) - {"layer_range"}:
+            raise TypeError(f"plot_model() got unexpected keyword argument(s) {sorted(set(kwargs) - {'layer_range'})}")
+        view = _plot_view(model, expand_nested, kwargs.get("layer_range"))
+        label = text_label_maker(**flags)
+        for node in view.nodes:
+            view.nodes[node]["label"] = label(view.nodes[node])
+        write_view(view, to_file, extension)
+        return None
+    dot = model_to_dot(model, rankdir=rankdir, expand_nested=expand_nested, dpi=dpi, splines=splines,
+                       **flags, **kwargs)
     if extension in ("dot", "gv"):
         with open(to_file, "w") as file:
             file.write(dot.to_string())

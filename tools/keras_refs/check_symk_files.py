@@ -2,6 +2,7 @@
 
     KERAS_BACKEND=jax /tmp/kerasref/bin/python tools/keras_refs/check_symk_files.py DIR keras3 [--export DEST case ...]
     /tmp/kerasref/bin/python tools/keras_refs/check_symk_files.py DIR keras2
+    /tmp/kerasref/bin/python tools/keras_refs/check_symk_files.py DIR2 keras2w [--export DEST case ...]
 
 Never imports symk. For every case in DIR/catalog.json:
   keras3: load_model(<case>.h5) and predict on the npz inputs (vs symk's npz predictions);
@@ -11,10 +12,14 @@ Never imports symk. For every case in DIR/catalog.json:
   keras2: tf_keras cannot read Keras 3 configs (InputLayer `batch_shape`, DTypePolicy dicts), as with
           Keras 3's own files; it tries load_model anyway and reports, then reads the legacy weights
           file into the architecture rebuilt from a Keras-2-style copy of the config.
+  keras2w: for files symk wrote with keras_version=2 (symk_write_checkfiles.py DIR2 --keras-version 2):
+          tf_keras load_model(<case>.h5) and predict; load_weights(<case>_weights.h5) into a zeroed copy;
+          compiled files: iterations and optimizer variables (names, values) equal symk's, training resumes,
+          and tf_keras saves the resumed model (<case>.tfkeras_resaved.h5/.npz) for symk's tests to read.
 --export copies the named cases, with a manifest.json of Keras's results, to DEST
 (tests/references/symk_written/). Writes DIR/REPORT_<version>.json (per check: ok, max error, Keras's
 predictions) and prints a table.
-Exit status 1 when a keras3 check fails (keras2 failures are reported, not fatal).
+Exit status 1 when a keras3 or keras2w check fails (keras2 failures are reported, not fatal).
 """
 import copy
 import json
@@ -27,7 +32,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 if WHICH == "keras3":
     os.environ["KERAS_BACKEND"] = "jax"
     import keras  # noqa: E402
-else:
+else:  # keras2 and keras2w
     os.environ["TF_USE_LEGACY_KERAS"] = "1"
     import tf_keras as keras  # noqa: E402
 import h5py  # noqa: E402
@@ -205,19 +210,55 @@ def check_keras2(case, data, path):
     return results
 
 
+def check_keras2_written(case, data, path):
+    """Checks for one case symk wrote with keras_version=2, loaded by tf_keras."""
+    xs, ys = npz_list(data, "x"), npz_list(data, "y")
+    compiled = "iterations" in data.files
+    model = keras.models.load_model(path + ".h5", compile=compiled)
+    got = predict(model, xs)
+    err = max_error(got, ys)
+    results = [("load_model+predict", err < TOLERANCE, {"max_error": err, "keras_y": [g.tolist() for g in got]})]
+    fresh = keras.models.load_model(path + ".h5", compile=False)
+    zero_weights(fresh)
+    fresh.load_weights(path + "_weights.h5")
+    err = max_error(predict(fresh, xs), ys)
+    results.append(("load_weights(_weights.h5)", err < TOLERANCE, {"max_error": err}))
+    if compiled:
+        optimizer = model.optimizer
+        names = [v.name for v in optimizer.variables]
+        values = [np.asarray(v) for v in optimizer.variables]
+        # tf_keras saves '<optimizer name>/m/dense/kernel:0'; its variables' own names lack that scope
+        scope = optimizer.name + "/"
+        saved_names = [str(n)[len(scope):] if str(n).startswith(scope) else str(n) for n in data["opt_names"]]
+        saved = [data[f"opt_{i}"] for i in range(len(saved_names))]
+        value_err = (max(float(np.abs(np.asarray(a, np.float64) - b).max()) for a, b in zip(values, saved))
+                     if len(values) == len(saved) else float("inf"))
+        iterations = int(np.asarray(optimizer.iterations))
+        ok = names == saved_names and value_err == 0.0 and iterations == int(data["iterations"])
+        results.append(("h5: optimizer state (load_model)", ok,
+                        {"iterations": iterations, "max_error": value_err, "names_match": names == saved_names,
+                         "keras_variables": names}))
+        results.append(resume(model, data, "h5: resume training"))
+        model.save(path + ".tfkeras_resaved.h5")
+        np.savez(path + ".tfkeras_resaved.npz", x=xs[0], y=predict(model, xs)[0],
+                 iterations=np.asarray(int(np.asarray(optimizer.iterations))))
+    return results
+
+
 def export(catalog, report, dest, cases):
     """Copy `cases` (files symk wrote, and what Keras resaved) to dest with a manifest of Keras's results."""
     import shutil
 
     os.makedirs(dest, exist_ok=True)
+    resaved = ".tfkeras_resaved" if WHICH == "keras2w" else ".keras_resaved"
     manifest = {"about": "Files symk wrote (tools/symk_write_checkfiles.py) that real Keras loaded "
                          "(tools/keras_refs/check_symk_files.py); keras_y is what Keras predicted on the npz x. "
-                         "*.keras_resaved.* were written back by Keras after resuming training.",
+                         f"*{resaved}.* were written back by Keras after resuming training.",
                 "keras": report["keras"], "cases": {}}
     entries = {e["case"]: e for e in catalog["cases"]}
     for case in cases:
         files = list(entries[case]["files"])
-        files += [f for f in (case + ".keras_resaved.h5", case + ".keras_resaved.npz")
+        files += [f for f in (case + resaved + ".h5", case + resaved + ".npz")
                   if os.path.exists(os.path.join(DIR, f))]
         for name in files:
             shutil.copyfile(os.path.join(DIR, name), os.path.join(dest, name))
@@ -241,7 +282,8 @@ def main():
         path = os.path.join(DIR, case)
         data = np.load(path + ".npz")
         try:
-            results = (check_keras3 if WHICH == "keras3" else check_keras2)(case, data, path)
+            check = {"keras3": check_keras3, "keras2": check_keras2, "keras2w": check_keras2_written}[WHICH]
+            results = check(case, data, path)
         except Exception as ex:  # noqa: BLE001
             results = [("load", False, {"error": describe(ex, 300)})]
         report["cases"][case] = [{"check": name, "ok": bool(ok), **detail} for name, ok, detail in results]
@@ -256,7 +298,7 @@ def main():
         at = sys.argv.index("--export")
         export(catalog, report, sys.argv[at + 1], sys.argv[at + 2:])
     print(f"{WHICH}: {failures} failed check(s)")
-    sys.exit(1 if failures and WHICH == "keras3" else 0)
+    sys.exit(1 if failures and WHICH in ("keras3", "keras2w") else 0)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from ..graph import (Graph, SymbolicTensor, graph_scope, layer_scope, no_call_si
 from ..shapes import canonical_dtype
 from ..variables import Variable
 from .call_site import CallSite, CallSiteAPI, _as_tuple_shapes, _flatten, shapes_of  # noqa: F401
+from .eager import EagerCallAPI, _leaf
 from .input_spec import check_input_spec
 
 _name_counts: dict[str, int] = {}
@@ -47,14 +48,10 @@ def _is_symbolic_structure(x) -> bool:
     return any(isinstance(t, SymbolicTensor) for t in jax.tree_util.tree_leaves(x, is_leaf=_leaf))
 
 
-def _leaf(x) -> bool:
-    return isinstance(x, (SymbolicTensor, Variable))
-
-
 _INPUT_ARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_size", "batch_shape", "input_length")
 
 
-class Layer(CallSiteAPI):
+class Layer(EagerCallAPI, CallSiteAPI):
     """Base class of all layers (and of Model).
 
         class SimpleDense(Layer):
@@ -313,34 +310,6 @@ class Layer(CallSiteAPI):
 
     def compute_mask(self, inputs, mask=None):
         return mask if self.supports_masking else None
-
-    # -- eager calls on arrays ------------------------------------------------------
-    def _eager_call(self, inputs, *args, **kwargs):
-        from ..codegen import Program
-        from ..random_state import next_key
-        from .input_layer import make_placeholder
-
-        training = bool(kwargs.pop("training", False) or False)
-        leaves, treedef = jax.tree_util.tree_flatten(inputs)
-        arrays = [np.asarray(x) if not hasattr(x, "block_until_ready") else x for x in leaves]
-        specs = tuple((tuple(a.shape[1:]), canonical_dtype(a.dtype)) for a in arrays)
-        key = (treedef, specs, training, repr(args), repr(sorted(kwargs.items())))
-        entry = self._eager_cache.get(key)
-        if entry is None:
-            graph = Graph()
-            with graph_scope(graph), no_call_site_recording():
-                placeholders = [make_placeholder((None,) + s, d) for s, d in specs]
-                outputs = self.__call__(jax.tree_util.tree_unflatten(treedef, placeholders), *args,
-                                        training=training, **kwargs)
-            out_leaves, out_tree = jax.tree_util.tree_flatten(outputs, is_leaf=_leaf)
-            program = Program(graph, [p.node for p in placeholders], [(t.node, t.index) for t in out_leaves])
-            entry = self._eager_cache[key] = (program, out_tree)
-        program, out_tree = entry
-        values = {p: v.device_value() for p, v in program.variables.items()}
-        outs, new_state = program.run(values, {}, arrays, next_key(), training=training)
-        for path, value in new_state.items():
-            program.variables[path].set_value(value)
-        return jax.tree_util.tree_unflatten(out_tree, outs)
 
     # -- shapes without running -----------------------------------------------------
     def compute_output_shape(self, input_shape):

@@ -34,8 +34,8 @@ class SavingAPI:
         """Architecture, weights, training config and optimizer state in one .h5 file (Keras legacy layout).
 
         keras_version=2 writes what tf.keras / tf_keras (Keras 2) loads; the default, what Keras 3 loads."""
-        from .files import as_path, atomic_h5_writer
-        from .legacy_h5 import ASCII, save_attributes, save_weights_to_group
+        from .files import as_path
+        from .legacy_h5 import write_model_file
         from .training_state import optimizer_variables, optimizer_weight_names, training_config
 
         path = as_path(filepath)
@@ -50,20 +50,10 @@ class SavingAPI:
             return
         model_config = json.dumps({"class_name": _class_name(self), "config": self.get_config()})
         train_config = training_config(self) if include_optimizer else None
-        with atomic_h5_writer(path, overwrite) as f:
-            f.attrs["keras_version"] = KERAS_FORMAT_VERSION
-            f.attrs["backend"] = BACKEND_NAME
-            f.attrs.create("model_config", model_config, dtype=ASCII)
-            if train_config is not None:
-                f.attrs.create("training_config", json.dumps(train_config), dtype=ASCII)
-            save_weights_to_group(f.create_group("model_weights"), self, KERAS_FORMAT_VERSION, BACKEND_NAME)
-            variables = optimizer_variables(self) if include_optimizer else []
-            if variables:
-                group = f.create_group("optimizer_weights")
-                names = optimizer_weight_names(self, variables)
-                save_attributes(group, "weight_names", names)
-                for name, var in zip(names, variables):
-                    group.create_dataset(name, data=var.numpy())
+        variables = optimizer_variables(self) if include_optimizer else []
+        write_model_file(path, overwrite, self, KERAS_FORMAT_VERSION, BACKEND_NAME, model_config, train_config,
+                         optimizer_weight_names(self, variables) if variables else [],
+                         [var.numpy() for var in variables])
 
     def save_weights(self, filepath, overwrite: bool = True, save_format=None, keras_version: int = 3, **kwargs):
         """'x.weights.h5': Keras 3 layout (optimizer included when compiled); other '.h5': legacy layout.

@@ -13,26 +13,14 @@ from .keras2_weights import keras2_optimizer_weights, keras2_weight_names
 
 
 def save_keras2_model(model, path: str, overwrite: bool = True, include_optimizer: bool = True) -> None:
-    from .files import atomic_h5_writer
-    from .legacy_h5 import ASCII, save_attributes, save_weights_to_group
+    from .legacy_h5 import write_model_file
     from .training_state import training_config
 
     model_config = json.dumps(keras2_model_config(model))
     train_config = keras2_training_config(training_config(model)) if include_optimizer else None
     names, values = keras2_optimizer_weights(model) if train_config is not None else ([], [])
-    with atomic_h5_writer(path, overwrite) as f:
-        f.attrs["keras_version"] = KERAS2_VERSION
-        f.attrs["backend"] = KERAS2_BACKEND
-        f.attrs.create("model_config", model_config, dtype=ASCII)
-        if train_config is not None:
-            f.attrs.create("training_config", json.dumps(train_config), dtype=ASCII)
-        save_weights_to_group(f.create_group("model_weights"), model, KERAS2_VERSION, KERAS2_BACKEND,
-                              weight_names=keras2_weight_names)
-        if names:
-            group = f.create_group("optimizer_weights")
-            save_attributes(group, "weight_names", names)
-            for name, value in zip(names, values):
-                group.create_dataset(name, data=value)
+    write_model_file(path, overwrite, model, KERAS2_VERSION, KERAS2_BACKEND, model_config, train_config, names,
+                     values, weight_names=keras2_weight_names)
 
 
 def save_keras2_weights(model, path: str, overwrite: bool = True) -> None:

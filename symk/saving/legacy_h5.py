@@ -91,6 +91,30 @@ def _write_weights(group, names: list, values: list) -> None:
             dataset[()] = value
 
 
+def write_model_file(path: str, overwrite: bool, model, keras_version: str, backend: str, model_config: str,
+                     train_config, optimizer_names: list, optimizer_values: list, weight_names=None) -> None:
+    """A whole-model legacy .h5 (written atomically): root attributes, model_weights, optimizer_weights.
+
+    Keras 3 and Keras 2 files share this layout; the callers differ only in what they put in it."""
+    import json
+
+    from .files import atomic_h5_writer
+
+    with atomic_h5_writer(path, overwrite) as f:
+        f.attrs["keras_version"] = keras_version
+        f.attrs["backend"] = backend
+        f.attrs.create("model_config", model_config, dtype=ASCII)
+        if train_config is not None:
+            f.attrs.create("training_config", json.dumps(train_config), dtype=ASCII)
+        save_weights_to_group(f.create_group("model_weights"), model, keras_version, backend,
+                              weight_names=weight_names)
+        if optimizer_names:
+            group = f.create_group("optimizer_weights")
+            save_attributes(group, "weight_names", optimizer_names)
+            for name, value in zip(optimizer_names, optimizer_values):
+                group.create_dataset(name, data=value)
+
+
 def save_weights_to_group(group, model, keras_version: str, backend: str, weight_names=None) -> None:
     """weight_names(layer) -> the names to store (default: symk's / Keras 3's; keras2_weights has Keras 2's)."""
     weight_names = weight_names or _weight_names

@@ -69,7 +69,7 @@ def test_loaded_layer_names_and_order_follow_the_file(version):
     model = load_model(os.path.join(REFERENCES, version, "multi_io.h5"), compile=False)
     with h5py.File(os.path.join(REFERENCES, version, "multi_io.h5"), "r") as f:
         saved = [n.decode() if isinstance(n, bytes) else n for n in f["model_weights"].attrs["layer_names"]]
-    from symk.saving.topology import keras_layer_order
+    from symk.models.layer_order import keras_layer_order
 
     assert [layer.name for layer in keras_layer_order(model)] == saved
     assert model.input_names == ["main_input", "aux_input"]

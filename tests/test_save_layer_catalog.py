@@ -11,7 +11,7 @@ import pytest
 import symk
 from layer_harness import LAYER_EXAMPLES, sample_input
 from symk.models import load_model
-from symk.saving.topology import keras_layer_order
+from symk.models.layer_order import keras_layer_order
 
 for _path in sorted(glob.glob(os.path.join(os.path.dirname(__file__), "test_layers_*.py"))):
     importlib.import_module(os.path.basename(_path)[:-3])  # each family registers its examples on import

@@ -21,6 +21,7 @@ from ..training.api import TrainingAPI
 from ..saving.api import SavingAPI
 from ..passes.model_api import OptimizeAPI
 from .extraction import extract, replay
+from .layer_order import NotLayerGraph, walk_sites
 
 
 def _structure_names(structure) -> Optional[list]:
@@ -136,8 +137,6 @@ class Model(TrainingAPI, SavingAPI, OptimizeAPI, Layer):
         """Keras's order for functional models (deepest first; weight files rely on it)."""
         if self._functional:
             if getattr(self, "_layers_cache", None) is None:
-                from ..saving.topology import NotLayerGraph, walk_sites
-
                 try:
                     self._layers_cache = walk_sites(self)[0]
                 except NotLayerGraph:  # ops outside layers: fall back to the graph's order

@@ -40,7 +40,7 @@ def _container_names(layers) -> list[str]:
 
 
 def _model_layers(model) -> list:
-    from .topology import keras_layer_order
+    from ..models.layer_order import keras_layer_order
 
     return keras_layer_order(model)
 

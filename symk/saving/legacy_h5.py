@@ -13,7 +13,7 @@ from __future__ import annotations
 import h5py
 import numpy as np
 
-from .topology import keras_layer_order
+from ..models.layer_order import keras_layer_order
 from .weight_assignment import assign_checked
 
 # Keras's limit for one attribute: the HDF5 object header is 64 KiB

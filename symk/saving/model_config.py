@@ -9,7 +9,7 @@ from __future__ import annotations
 import warnings
 
 from .layer_config import deserialize_layer, dtype_policy, plain_dtype, serialize_layer
-from .topology import walk_sites
+from ..models.layer_order import walk_sites
 
 
 # -- Sequential ----------------------------------------------------------------------

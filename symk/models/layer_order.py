@@ -1,4 +1,4 @@
-"""A functional model's layers and call sites in Keras's order (what configs and weight files use).
+"""A functional model's layers and call sites in Keras's order (Model.layers, configs and weight files).
 
 Keras orders a functional model's layers by decreasing depth from the outputs, ties broken
 by the order a depth-first walk from the outputs first meets them. Weight files load

@@ -10,7 +10,9 @@ import jax as _jax
 # NOTE: symk computes in float32 and int32, as Keras on JAX does by default
 _jax.config.update("jax_enable_x64", False)
 
+from . import config  # noqa: E402,F401  (the settings everything below reads)
 from . import ops  # noqa: E402,F401  (declares every op first)
+from . import random, tree  # noqa: E402,F401
 from . import activations, backend, constraints, initializers, regularizers  # noqa: E402,F401
 from . import datasets, engine, layers, models, utils  # noqa: E402,F401
 from . import callbacks, losses, metrics, optimizers  # noqa: E402,F401

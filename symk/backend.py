@@ -13,41 +13,8 @@ from .ops.registry import apply, is_symbolic
 from .random_state import numpy_rng
 from .shapes import canonical_dtype
 from .variables import Variable
-
-_config = {"epsilon": 1e-7, "floatx": "float32", "image_data_format": "channels_last"}
-
-
-# -- configuration -------------------------------------------------------------------
-def epsilon() -> float:
-    return _config["epsilon"]
-
-
-def set_epsilon(value: float) -> None:
-    _config["epsilon"] = float(value)
-
-
-def floatx() -> str:
-    return _config["floatx"]
-
-
-def set_floatx(value: str) -> None:
-    if value not in ("float16", "bfloat16", "float32"):
-        raise ValueError(f"set_floatx: unsupported float type {value!r} (float64 needs jax x64, which symk keeps off)")
-    _config["floatx"] = value
-
-
-def image_data_format() -> str:
-    return _config["image_data_format"]
-
-
-def set_image_data_format(value: str) -> None:
-    if value not in ("channels_last", "channels_first"):
-        raise ValueError(f"image_data_format must be 'channels_last' or 'channels_first', got {value!r}")
-    _config["image_data_format"] = value
-
-
-def backend() -> str:
-    return "jax"
+from .config import (backend, epsilon, floatx, image_data_format,  # noqa: F401  (Keras 2's K names)
+                     set_epsilon, set_floatx, set_image_data_format)
 
 
 def clear_session() -> None:

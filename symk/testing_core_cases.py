@@ -10,7 +10,7 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
-from .ops import math as math_ops
+from .ops import elementwise as math_ops
 from .testing import (FLOAT_OR_INT, OpCase, axes_for, axis_for, broadcast_pair, register_op_cases, shapes, spec,
                       specs)
 

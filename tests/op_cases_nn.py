@@ -1,4 +1,4 @@
-"""Hypothesis cases for the convolution, pooling and normalization ops (symk/ops/conv.py, nn.py).
+"""Hypothesis cases for the convolution, pooling and normalization ops (symk/ops/conv.py, normalization.py).
 
 Mostly valid calls; windows that do not fit a 'valid' axis and bad output_padding are marked
 must_refuse (jax would return an empty axis where Keras refuses), and channel mismatches are

@@ -6,7 +6,7 @@ import pytest
 
 import conv_reference as ref
 import symk
-from symk import ops
+from symk.ops import primitives as ops
 
 RNG = np.random.default_rng(2)
 

@@ -6,7 +6,7 @@ import pytest
 
 import symk
 from symk import backend as K
-from symk import ops
+from symk.ops import primitives as ops
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(3, 4)).astype("float32")

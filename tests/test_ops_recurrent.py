@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symk.errors import RuleViolation, ShapeError
-from symk.ops import OPS, apply
+from symk.ops.registry import OPS, apply
 from symk.shapes import TensorSpec
 
 GATES = {"simple": 1, "lstm": 4, "gru": 3}

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import symk
-from symk.ops.math import float_unary_rule
+from symk.ops.elementwise import float_unary_rule
 from symk.ops.registry import OPS, OpDef, apply
 from symk.passes import run_pass, run_pipeline, subject_of
 from symk.passes.fuse_elementwise import split_last_step

@@ -1,72 +1,30 @@
-"""`symk.ops`: every registered op as a function, working on symbolic tensors and on arrays.
+"""`symk.ops`: Keras 3's `keras.ops`, on symbolic tensors (graph nodes) and on arrays (run at once).
 
     >>> symk.ops.sum(x, axis=1, keepdims=True)
+    >>> symk.ops.nn.relu(x); symk.ops.linalg.inv(a); symk.ops.image.resize(images, (64, 64))
+
+Keras's namespaces are modules here too (numpy, nn, linalg, math, image, core); `symk.ops`
+holds all of their functions but image's, as Keras does. Every registered op, Keras name or
+not, is a function in `symk.ops.primitives`; the registry itself is `symk.ops.registry`.
 """
 from __future__ import annotations
 
-import dataclasses
+import importlib as _importlib
+import pkgutil as _pkgutil
 
-from . import array, linalg, math, random, recurrent, reduce, structural  # noqa: F401  (declare the ops)
-from . import operators  # noqa: F401  (Python operators on tensors)
-from . import conv, nn  # noqa: F401  (convolution, pooling and normalization ops)
-from .registry import OPS, apply, constant, get_op  # noqa: F401
+from .api import KERAS_API, NAMESPACES, TOP_LEVEL
 
+# Every other module of this package is an op family: it declares its ops and publishes its
+# Keras functions (symk/ops/api.py). Importing them all here is what fills the namespaces.
+_NOT_FAMILIES = {"api", "registry", "primitives", *NAMESPACES}
+for _module in _pkgutil.iter_modules(__path__):
+    if _module.name not in _NOT_FAMILIES:
+        _importlib.import_module(f"{__name__}.{_module.name}")
 
-def _public_function(op):
-    attr_names = [f.name for f in dataclasses.fields(op.attrs_type)]
+from . import core, image, linalg, math, nn, numpy, primitives  # noqa: E402,F401
 
-    def fn(*args, **kwargs):
-        if op.num_inputs is None:
-            inputs, rest = list(args[0]), args[1:]
-        else:
-            inputs, rest = list(args[: op.num_inputs]), args[op.num_inputs:]
-        kwargs.update(zip(attr_names, rest))
-        return apply(op.name, inputs, **kwargs)
+for _namespace in TOP_LEVEL:
+    globals().update(KERAS_API[_namespace])
 
-    fn.__name__ = op.name
-    fn.__doc__ = op.doc or f"The {op.name!r} op (attrs: {', '.join(attr_names) or 'none'})."
-    return fn
-
-
-for _name, _op in list(OPS.items()):
-    if _name not in structural.STRUCTURAL:
-        globals()[_name] = _public_function(_op)
-
-# Keras-3 `keras.ops` spellings that differ from op names
-true_divide = divide  # noqa: F821
-dot = matmul  # noqa: F821
-concat = concatenate  # noqa: F821
-
-
-def convert_to_tensor(x, dtype=None):
-    import jax.numpy as jnp
-
-    from .registry import is_symbolic
-
-    if is_symbolic(x):
-        return x if dtype is None else apply("cast", [x], dtype=dtype)
-    return jnp.asarray(x, dtype=dtype)
-
-
-def shape(x):
-    return tuple(x.shape)
-
-
-def ndim(x):
-    return len(x.shape)
-
-
-def flatten(x):
-    return apply("reshape", [x], shape=(-1,))
-
-
-def unstack(x, num=None, axis=0):
-    n = x.shape[axis] if num is None else num
-    parts = apply("split", [x], indices_or_sections=n, axis=axis)
-    return [apply("squeeze", [p], axis=axis) for p in parts]
-
-
-def sigmoid_cross_entropy_logits(labels, logits):
-    """Numerically stable binary cross-entropy from logits."""
-    return (apply("relu", [logits]) - logits * labels
-            + apply("log1p", [apply("exp", [-apply("abs", [logits])])]))
+__all__ = sorted({name for ns in TOP_LEVEL for name in KERAS_API[ns]} | set(NAMESPACES) | {"primitives"})
+del _namespace, _module

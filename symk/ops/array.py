@@ -10,7 +10,8 @@ import numpy as np
 
 from ..errors import RuleViolation
 from ..shapes import TensorSpec, normalize_axes, normalize_axis
-from .math import result_dtype
+from .elementwise import result_dtype
+from .api import export_op
 from .registry import MULTI_OUTPUT, def_op
 
 
@@ -323,3 +324,7 @@ def dim_size_rule(specs, attrs):
 
 def_op("dim_size", dim_size_rule, lambda x, axis: jnp.asarray(x.shape[axis], jnp.int32), attrs=dict(axis=0),
        doc="The run-time size of one axis (the batch size, when it is unknown while building).")
+
+# -- Keras names (symk/ops/api.py) ------------------------------------------------------
+export_op("numpy", "squeeze")
+export_op("numpy", "transpose")

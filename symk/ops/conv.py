@@ -15,7 +15,7 @@ from jax import lax
 
 from ..errors import RuleViolation
 from ..shapes import TensorSpec, conv_output_length
-from .math import result_dtype
+from .elementwise import result_dtype
 from .registry import def_op
 
 PADDINGS = ("valid", "same", "causal")

@@ -7,7 +7,7 @@ import jax.numpy as jnp
 
 from ..errors import RuleViolation
 from ..shapes import TensorSpec
-from .math import result_dtype, unary_rule
+from .elementwise import result_dtype, unary_rule
 from .registry import def_op
 
 

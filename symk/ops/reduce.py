@@ -5,7 +5,8 @@ import jax
 import jax.numpy as jnp
 
 from ..shapes import TensorSpec, normalize_axes, normalize_axis
-from .math import _to_float
+from .elementwise import _to_float
+from .api import export_op
 from .registry import def_op
 
 
@@ -69,3 +70,8 @@ def cumulative_rule(specs, attrs):
 
 def_op("cumsum", cumulative_rule, lambda x, axis: jnp.cumsum(x, axis=axis), attrs=dict(axis=None))
 def_op("cumprod", cumulative_rule, lambda x, axis: jnp.cumprod(x, axis=axis), attrs=dict(axis=None))
+
+# -- Keras names (symk/ops/api.py) ------------------------------------------------------
+for _name in ("all", "any", "mean", "std", "sum", "var"):
+    export_op("numpy", _name)
+export_op("math", "logsumexp")

@@ -12,6 +12,7 @@ import marshal
 import types
 from typing import Optional
 
+from ..config import unsafe_deserialization_enabled
 from .registry import lookup_custom
 
 
@@ -48,7 +49,8 @@ def _refuse(layer_name: str, what: str):
     raise UnsafeDeserializationError(
         f"Lambda layer {layer_name!r}: its {what} was saved as Python bytecode, and loading it would execute code "
         "from the file. symk refuses this by default (safe_mode=True). If you trust the file's author, pass "
-        "safe_mode=False to load_model / model_from_json / model_from_config; better, rewrite the lambda as a named "
+        "safe_mode=False to load_model / model_from_json / model_from_config (or call "
+        "symk.config.enable_unsafe_deserialization()); better, rewrite the lambda as a named "
         "function and pass it in custom_objects.")
 
 
@@ -77,6 +79,7 @@ def _named_function(name: str, module: Optional[str], custom_objects, layer_name
 def deserialize_function(spec, config: dict, custom_objects=None, safe_mode: bool = True, key: str = "function"):
     """A callable from a Keras 2 or Keras 3 Lambda config entry (`spec` is config[key])."""
     layer_name = config.get("name", "?")
+    safe_mode = safe_mode and not unsafe_deserialization_enabled()
     if spec is None or callable(spec):
         return spec
     if isinstance(spec, dict):

@@ -1,0 +1,1 @@
+"""`symk.random` (Keras's keras.random): being written."""

@@ -1,0 +1,1 @@
+"""`symk.tree` (Keras's keras.tree): being written."""

@@ -95,10 +95,13 @@ def reachable(neighbours, seeds) -> set:
 
 # -- the default graph and the layer-call scope ----------------------------------------
 class _Frame:
-    __slots__ = ("graph", "scope", "layer", "training")
+    """Where ops go now: the graph, the layer-call scope, an explicit training flag, and the body tracer
+    (symk.ops.body.BodyTracer) when a control-flow body is being traced into its own graph."""
 
-    def __init__(self, graph, scope=(), layer=None, training=None):
-        self.graph, self.scope, self.layer, self.training = graph, scope, layer, training
+    __slots__ = ("graph", "scope", "layer", "training", "tracer")
+
+    def __init__(self, graph, scope=(), layer=None, training=None, tracer=None):
+        self.graph, self.scope, self.layer, self.training, self.tracer = graph, scope, layer, training, tracer
 
 
 _stack: list[_Frame] = [_Frame(Graph())]
@@ -127,6 +130,17 @@ def graph_scope(graph: Graph):
 
 
 @contextlib.contextmanager
+def body_scope(tracer):
+    """Build into a control-flow body's own graph; the tracer captures values from enclosing graphs."""
+    outer = _stack[-1]
+    _stack.append(_Frame(tracer.graph, outer.scope, outer.layer, outer.training, tracer))
+    try:
+        yield tracer.graph
+    finally:
+        _stack.pop()
+
+
+@contextlib.contextmanager
 def layer_scope(layer, training: Optional[bool] = None):
     """Nodes created inside carry this layer in their scope (and an explicit training flag)."""
     outer = _stack[-1]
@@ -135,6 +149,7 @@ def layer_scope(layer, training: Optional[bool] = None):
         outer.scope + (layer.name,),
         outer.layer if outer.layer is not None else layer,
         training if training is not None else outer.training,
+        outer.tracer,
     ))
     try:
         yield
@@ -217,7 +232,7 @@ def extra_scope(names: tuple, training: Optional[bool] = None):
     """Extend the scope by recorded names (used when a model replays its graph on new inputs)."""
     outer = _stack[-1]
     _stack.append(_Frame(outer.graph, outer.scope + tuple(names), outer.layer,
-                         training if training is not None else outer.training))
+                         training if training is not None else outer.training, outer.tracer))
     try:
         yield
     finally:

@@ -13,7 +13,7 @@ import jax
 
 from ..errors import GraphError
 from ..graph import Graph, reachable
-from ..ops.registry import OpDef, get_op
+from ..ops.registry import OpDef, get_op, lower_node
 
 
 @dataclass(frozen=True)
@@ -80,15 +80,8 @@ class Program:
                 continue
             else:
                 args = [env[src][idx] for src, idx in step.inputs]
-                kwargs = step.kwargs
-                if step.op.random or step.op.training_dependent:
-                    kwargs = dict(kwargs)
-                    if step.op.random:
-                        kwargs["rng"] = jax.random.fold_in(rng, step.node)
-                    if step.op.training_dependent:
-                        kwargs["training"] = training if step.training is None else step.training
-                out = step.op.lower(*args, **kwargs)
-                env[step.node] = out if isinstance(out, tuple) else (out,)
+                env[step.node] = lower_node(step.op, step.kwargs, args, rng, step.node,
+                                            training if step.training is None else step.training)
         outputs = [env[n][i] for n, i in self.outputs]
         new_state = {path: env[n][i] for path, (n, i) in self.state_updates.items()}
         return outputs, new_state

@@ -29,7 +29,7 @@ class InputLayer(Layer):
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, input_tensor=None,
                  name=None, input_shape=None, batch_input_shape=None, ragged=None, optional=False, **kwargs):
         super().__init__(name=name, dtype=dtype, **{k: v for k, v in kwargs.items() if k == "trainable"})
-        batch_shape = batch_shape or batch_input_shape
+        batch_shape = batch_shape if batch_shape is not None else batch_input_shape
         shape = shape if shape is not None else input_shape
         if batch_shape is None:
             if shape is None and input_tensor is None:

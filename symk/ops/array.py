@@ -261,17 +261,36 @@ def_op("tile", tile_rule, lambda x, repeats: jnp.tile(x, repeats), attrs=dict(re
 
 
 def repeat_rule(specs, attrs):
+    """`repeats` is one count for every element, or a tuple of counts (one per element, or one for all)."""
     shape = specs[0].shape
+    counts = attrs.repeats
     if attrs.axis is None:
-        n = shape.num_elements()
-        return TensorSpec.of((None if n is None else n * attrs.repeats,), specs[0].dtype)
-    axis = normalize_axis(attrs.axis, len(shape))
-    d = shape[axis]
-    return TensorSpec.of(shape[:axis] + (None if d is None else d * attrs.repeats,) + shape[axis + 1:], specs[0].dtype)
+        length = shape.num_elements()
+    else:
+        axis = normalize_axis(attrs.axis, len(shape))
+        length = shape[axis]
+    if isinstance(counts, tuple):
+        if any(c < 0 for c in counts):
+            raise RuleViolation(f"repeat counts must be non-negative, got {counts}", "pass counts >= 0")
+        if len(counts) != 1 and length is not None and len(counts) != length:
+            raise RuleViolation(f"{len(counts)} repeat counts for {length} elements along the axis",
+                                "pass one count per element, or a single count")
+        if len(counts) == 1:
+            counts = counts[0]
+        else:
+            length, counts = sum(counts), 1
+    out_length = None if length is None else length * counts
+    if attrs.axis is None:
+        return TensorSpec.of((out_length,), specs[0].dtype)
+    return TensorSpec.of(shape[:axis] + (out_length,) + shape[axis + 1:], specs[0].dtype)
 
 
-def_op("repeat", repeat_rule, lambda x, repeats, axis: jnp.repeat(x, repeats, axis=axis),
-       attrs=dict(repeats=1, axis=None))
+def _repeat(x, repeats, axis):
+    # NOTE: a tuple of counts goes to jnp as a numpy array: concrete, so the output size is known under jit
+    return jnp.repeat(x, np.asarray(repeats) if isinstance(repeats, tuple) else repeats, axis=axis)
+
+
+def_op("repeat", repeat_rule, _repeat, attrs=dict(repeats=1, axis=None))
 
 
 def pad_rule(specs, attrs):

@@ -36,6 +36,7 @@ class OpDef:
     stateful: bool = False          # reads or writes state outside its inputs
     random: bool = False            # lowering takes `rng`
     training_dependent: bool = False  # lowering takes `training`
+    opaque: bool = False            # owns body graphs (a control-flow region): passes treat it as a black box
     doc: str = ""
 
     def attr_dict(self, attrs) -> dict:
@@ -167,8 +168,11 @@ def apply(name: str, inputs, **attrs):
     inputs = list(inputs)
     if op.num_inputs is not None and len(inputs) != op.num_inputs:
         raise TypeError(f"op {name!r} takes {op.num_inputs} input(s), got {len(inputs)}")
+    frame = current_frame()
+    if frame.tracer is not None:  # tracing a control-flow body: outer values become the body's inputs
+        inputs = [frame.tracer.capture(x) if is_symbolic(x) else x for x in inputs]
     if not any(is_symbolic(x) for x in inputs):
-        if inputs or current_frame().layer is None:
+        if inputs or (frame.layer is None and frame.tracer is None):
             return run_eagerly(op, attrs_obj, inputs)
         # an input-less op (random_uniform) inside a layer's call belongs to the graph
         out_specs = infer(op, [], attrs_obj)
@@ -191,6 +195,22 @@ def _always_tuple(op: OpDef) -> bool:
 
 
 MULTI_OUTPUT: set[str] = set()  # ops whose outputs are a tuple even when there is one (split)
+
+
+def lower_node(op: OpDef, kwargs: dict, args: list, rng, node: int, training: bool) -> tuple:
+    """Run one node's lowering while a program is traced (codegen and control-flow bodies share this).
+
+    Each random node gets its own key: the node id folded into the program's key."""
+    if op.random or op.training_dependent:
+        kwargs = dict(kwargs)
+        if op.random:
+            import jax
+
+            kwargs["rng"] = jax.random.fold_in(rng, node)
+        if op.training_dependent:
+            kwargs["training"] = training
+    out = op.lower(*args, **kwargs)
+    return out if isinstance(out, tuple) else (out,)
 
 
 def run_eagerly(op: OpDef, attrs, inputs):

@@ -317,3 +317,44 @@ def test_state_updates_inside_a_body_are_refused_with_a_clear_error():
     x = K.placeholder(shape=(3,))
     with pytest.raises(ShapeError, match="updates variable 'counter.*not supported"):
         ops.cond(ops.sum(x) > 0, lambda: (v.assign(x), x)[1], lambda: x)
+
+
+def _region_model():
+    inputs = symk.Input((4,))
+    hidden = symk.layers.Dense(4)(inputs)
+    out = symk.layers.Lambda(lambda h: ops.cond(ops.sum(h) > 0, lambda: h * 2.0, lambda: h - 1.0))(hidden)
+    return symk.Model(inputs, out)
+
+
+def test_exports_draw_each_body_as_a_cluster_inside_its_region(tmp_path):
+    from symk.viz.formats import read_json, write_view
+    from symk.viz.op_view import op_view
+
+    view = op_view(_region_model())
+    region = next(n for n, d in view.nodes(data=True) if d["op"] == "cond")
+    inside = {n: d for n, d in view.nodes(data=True) if n.startswith(f"{region}.")}
+    assert {d["cluster"] for d in inside.values()} == {"lambda/cond_%s.true_body" % region,
+                                                         "lambda/cond_%s.false_body" % region}
+    assert {d["op"] for d in inside.values()} >= {"placeholder", "multiply", "subtract"}
+    dot = write_view(view, str(tmp_path / "g.dot"))
+    text = open(dot).read()
+    assert 'label="cond_%s.true_body"' % region in text and text.count("subgraph cluster") >= 4
+    again = read_json(write_view(view, str(tmp_path / "g.json")))
+    assert set(again.nodes) == set(view.nodes)
+
+
+def test_the_verifier_checks_region_bodies():
+    from symk.passes.rewrite import subject_of
+    from symk.passes.verify import VerificationError, output_specs, verify
+    from symk.shapes import TensorSpec
+
+    model = _region_model()
+    subject = subject_of(model.graph, [(t.node, t.index) for t in model.outputs])
+    expected = output_specs(subject)
+    verify(subject, expected)
+    region = next(n for n, d in subject.nx.nodes(data=True) if d["op"] == "cond")
+    body = subject.nx.nodes[region]["attrs"].true_body
+    multiply = next(n for n, d in body.graph.nx.nodes(data=True) if d["op"] == "multiply")
+    body.graph.nx.nodes[multiply]["specs"] = (TensorSpec.of((None, 5), "float32"),)
+    with pytest.raises(VerificationError, match="true_body node 'multiply"):
+        verify(subject, expected)

@@ -156,3 +156,16 @@ def spec_of(value) -> TensorSpec:
         return value.spec
     array = np.asarray(value) if not hasattr(value, "dtype") else value
     return TensorSpec.of(np.shape(array), str(getattr(array, "dtype", np.asarray(value).dtype)))
+
+
+def bodies_of(attrs) -> list:
+    """The bodies a region node's attrs hold, as (attribute name, Body) pairs (empty for other ops)."""
+    import dataclasses
+
+    found = []
+    for field in dataclasses.fields(attrs) if dataclasses.is_dataclass(attrs) else ():
+        value = getattr(attrs, field.name)
+        for i, item in enumerate(value if isinstance(value, tuple) else (value,)):
+            if isinstance(item, Body):
+                found.append((field.name if not isinstance(value, tuple) else f"{field.name}[{i}]", item))
+    return found

@@ -237,7 +237,7 @@ def _associative(*values, body, num_elems, reverse, axis, rng, training):
     def combine(a, b):
         return tuple(body.run([*a, *b, *captured], rng, training))
 
-    return tuple(lax.associative_scan(combine, tuple(elems), reverse=reverse, axis=axis))
+    return tuple(lax.associative_scan(combine, tuple(elems), reverse=reverse, axis=axis % elems[0].ndim))
 
 
 def_op("associative_scan", associative_rule, _associative,

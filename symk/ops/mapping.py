@@ -120,6 +120,11 @@ def _vectorize(*values, body, signature, rng, training):
         outs = body.run([*xs, *captured], rng, training)
         return outs[0] if len(outs) == 1 else tuple(outs)
 
+    # explicit broadcasting of the loop axes (symk never promotes ranks implicitly)
+    parsed = parse_signature(signature)
+    cores = [len(d) for d in parsed[0]] if parsed else [0] * len(args)
+    loop_rank = max(a.ndim - c for a, c in zip(args, cores))
+    args = [jnp.reshape(a, (1,) * (loop_rank - a.ndim + c) + a.shape) for a, c in zip(args, cores)]
     out = jnp.vectorize(core, signature=signature)(*args)
     return out if isinstance(out, tuple) else (out,)
 

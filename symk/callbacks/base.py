@@ -2,6 +2,7 @@
 ProgbarLogger (added by fit/evaluate/predict as Keras adds them)."""
 from __future__ import annotations
 
+from ..io_utils import print_msg
 from ..training.progbar import Progbar
 
 
@@ -106,7 +107,7 @@ class ProgbarLogger(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.verbose:
-            print(f"Epoch {epoch + 1}/{self._epochs}", flush=True)
+            print_msg(f"Epoch {epoch + 1}/{self._epochs}")
         self._bar = self._new_bar()
 
     def on_train_batch_end(self, batch, logs=None):

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 
+from ..io_utils import print_msg
 from .base import Callback
 
 
@@ -63,10 +64,10 @@ class EarlyStopping(Callback):
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None and self.stopped_epoch > 0:
             if self.verbose:
-                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+                print_msg(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
 
 
@@ -96,7 +97,7 @@ class ModelCheckpoint(Callback):
             if value is None or not self.monitor_op(value, self.best):
                 return
             if self.verbose:
-                print(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {value:.5f}, saving to {path}")
+                print_msg(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {value:.5f}, saving to {path}")
             self.best = value
         if self.save_weights_only:
             self.model.save_weights(path)
@@ -121,7 +122,7 @@ class LearningRateScheduler(Callback):
             raise ValueError(f"LearningRateScheduler: the schedule must return a number; got {lr!r}")
         self.model.optimizer.learning_rate = float(lr)
         if self.verbose:
-            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {float(lr)}.")
+            print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {float(lr)}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
@@ -162,7 +163,7 @@ class ReduceLROnPlateau(Callback):
                     new = max(old * self.factor, self.min_lr)
                     self.model.optimizer.learning_rate = new
                     if self.verbose:
-                        print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new}.")
+                        print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new}.")
                     self.cooldown_counter, self.wait = self.cooldown, 0
 
 
@@ -206,12 +207,12 @@ class TerminateOnNaN(Callback):
         if logs is None or getattr(logs, "fetched", True) is False:
             return
         if _invalid(logs.get("loss")):
-            print(f"Batch {batch}: Invalid loss, terminating training", flush=True)
+            print_msg(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
         if not self.model.stop_training and _invalid((logs or {}).get("loss")):
-            print(f"Epoch {epoch + 1}: Invalid loss, terminating training", flush=True)
+            print_msg(f"Epoch {epoch + 1}: Invalid loss, terminating training")
             self.model.stop_training = True
 
     def _uses_batch_hooks(self) -> bool:

@@ -15,9 +15,11 @@ import jax
 import numpy as np
 
 from .. import initializers as initializers_module
+from ..config import floatx
 from ..errors import GraphError
 from ..graph import (Graph, SymbolicTensor, graph_scope, layer_scope, no_call_site_recording,
                      recording_call_sites)
+from ..random.seed_generator import SeedGenerator
 from ..shapes import canonical_dtype
 from ..variables import Variable
 from .call_site import CallSite, CallSiteAPI, _as_tuple_shapes, _flatten, shapes_of  # noqa: F401
@@ -71,7 +73,7 @@ class Layer(EagerCallAPI, CallSiteAPI):
                             f"{sorted(kwargs)}; check the spelling against the Keras documentation")
         self.name = name or unique_name(snake_case(type(self).__name__))
         self._trainable = trainable
-        self.dtype = canonical_dtype(dtype) if dtype is not None else "float32"
+        self.dtype = canonical_dtype(dtype) if dtype is not None else floatx()
         self.built = False
         self.input_spec = None
         self.supports_masking = getattr(self, "supports_masking", False)
@@ -112,12 +114,13 @@ class Layer(EagerCallAPI, CallSiteAPI):
         for sub in self._sublayers():
             sub.trainable = value
 
-    # -- sub-layers (found by scanning attributes, so lists appended later count) ---------
-    def _sublayers(self) -> list["Layer"]:
+    # -- sub-layers and seed generators (found by scanning attributes, so lists appended later count) ---------
+    def _tracked(self, kind: type) -> list:
+        """The `kind` objects held as attributes, directly or in lists, tuples and dicts (two levels deep)."""
         found, seen = [], {id(self)}
 
         def visit(value, depth=0):
-            if isinstance(value, Layer):
+            if isinstance(value, kind):
                 if id(value) not in seen:
                     seen.add(id(value))
                     found.append(value)
@@ -132,6 +135,17 @@ class Layer(EagerCallAPI, CallSiteAPI):
             if not key.startswith("_keras") and key not in ("_inbound_nodes", "_eager_cache", "_outbound"):
                 visit(value)
         return found
+
+    def _sublayers(self) -> list["Layer"]:
+        return self._tracked(Layer)
+
+    def _seed_states(self) -> list[Variable]:
+        """The state variables of the SeedGenerators this layer and its sub-layers hold. As in Keras they are
+        `variables`, not `weights`: get_weights and weight files leave them out."""
+        states = [generator.state for generator in self._tracked(SeedGenerator)]
+        for sub in self._weight_layers():
+            states += sub._seed_states()
+        return _dedupe(states)
 
     # -- weights --------------------------------------------------------------------
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None, trainable=True,
@@ -194,9 +208,16 @@ class Layer(EagerCallAPI, CallSiteAPI):
         """Trainable weights first, then non-trainable ones (Keras's order)."""
         return _dedupe(self.trainable_weights + self.non_trainable_weights)
 
-    variables = weights
+    @property
+    def variables(self) -> list[Variable]:
+        """The weights, then the SeedGenerators' states (all of the layer's state, as Keras counts it)."""
+        return _dedupe(self.weights + self._seed_states())
+
+    @property
+    def non_trainable_variables(self) -> list[Variable]:
+        return _dedupe(self.non_trainable_weights + self._seed_states())
+
     trainable_variables = trainable_weights
-    non_trainable_variables = non_trainable_weights
 
     def _ordered_weights(self) -> list[Variable]:
         """The order get_weights/set_weights use (Model: layer by layer)."""

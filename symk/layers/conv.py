@@ -9,6 +9,7 @@ names follow Keras: Conv2D kernel (kh, kw, in/groups, out), Conv2DTranspose (kh,
 from __future__ import annotations
 
 from .. import activations
+from ..config import image_data_format
 from ..ops.registry import apply
 from .base import Layer
 from .input_spec import InputSpec
@@ -30,7 +31,8 @@ def normalize_tuple(value, rank: int, what: str, layer: str) -> tuple:
 
 
 def normalize_data_format(value, layer: str) -> str:
-    value = (value or "channels_last").lower()
+    """None is the global symk.config.image_data_format(), as in Keras."""
+    value = (value or image_data_format()).lower()
     if value not in ("channels_last", "channels_first"):
         raise ValueError(f"{layer}: data_format must be 'channels_last' or 'channels_first'; received {value!r}")
     return value

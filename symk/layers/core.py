@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from .. import activations
+from ..config import image_data_format
 from ..ops.registry import apply
 from .base import Layer
 from .input_spec import InputSpec
@@ -95,7 +96,7 @@ class Dropout(Layer):
 class Flatten(Layer):
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = data_format or "channels_last"
+        self.data_format = data_format or image_data_format()
         self.input_spec = InputSpec(min_ndim=1)
 
     def call(self, inputs):

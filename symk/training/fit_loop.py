@@ -6,6 +6,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
+from .. import config
 from . import data_adapter as da
 from .lazy_logs import LazyLogs
 
@@ -111,6 +112,11 @@ class EpochRunner:
         model = self.model
         verbose = _verbosity(verbose)
         iterable = da.is_batch_iterable(x)
+        max_steps = config.max_steps_per_epoch()  # global caps for quick runs (symk.config.set_max_epochs, ...)
+        if config.max_epochs() is not None:
+            epochs = min(epochs, config.max_epochs())
+        if iterable and max_steps is not None:
+            steps_per_epoch = min(steps_per_epoch or max_steps, max_steps)
         if iterable:
             if validation_split:
                 raise ValueError("validation_split is not supported when x is an iterable of batches; pass "
@@ -123,7 +129,7 @@ class EpochRunner:
                 (xs, ys, sws), validation_data = da.split_validation([xs, ys, sws], validation_split)
                 validation_data = tuple(v for v in validation_data if v is not None)
             n = len(xs[0])
-            steps_total = -(-n // batch_size)
+            steps_total = -(-n // batch_size) if max_steps is None else min(-(-n // batch_size), max_steps)
             steps = model._build_steps(xs, ys)
             data = self._device(xs, ys, sws)
         params = {"epochs": epochs, "steps": steps_total, "verbose": verbose}
@@ -182,8 +188,12 @@ class EpochRunner:
         exact_last = bool(steps.train_program.state_updates)
         plan = da.plan_epoch(n, batch_size, shuffle)
         own_size_last = int(exact_last and plan.sizes[-1] < batch_size)
+        usable = plan.steps - own_size_last
+        max_steps = config.max_steps_per_epoch()
+        if max_steps is not None and max_steps < plan.steps:
+            usable, own_size_last = max_steps, 0
         per_execution = max(1, int(getattr(self.model, "steps_per_execution", 1) or 1))
-        for first, count in _executions(plan.steps - own_size_last, per_execution):
+        for first, count in _executions(usable, per_execution):
             cbs.on_train_batch_begin(first)
             carry = steps.with_host_learning_rate(carry)
             if count == 1:

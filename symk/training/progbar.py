@@ -14,10 +14,13 @@ it counts the device's work, not just the dispatches.
 """
 from __future__ import annotations
 
+import logging
 import sys
 import time
 
 from tqdm import tqdm
+
+from .. import config
 
 BAR_WIDTH = 30
 
@@ -88,6 +91,29 @@ class _KerasBar(tqdm):
         return {**super().format_dict, "count": self.count_text, "keras": self.keras_text}
 
 
+
+class LogStream:
+    """Where progress goes when symk.config.disable_interactive_logging() is in force: Python's logging
+    (logger 'symk', level INFO), one record per line."""
+
+    def __init__(self):
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        *lines, self._pending = self._pending.split("\n")
+        for line in lines:
+            if line.strip():
+                logging.getLogger("symk").info(line)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+
 class Progbar:
     """One epoch's (or one evaluate/predict pass's) progress; `target` may be None (unknown).
 
@@ -98,7 +124,7 @@ class Progbar:
                  dynamic=None):
         self.target, self.verbose, self.refresh_seconds = target, verbose, refresh_seconds
         self.unit_name = unit_name
-        self.file = file or sys.stdout
+        self.file = file or (sys.stdout if config.is_interactive_logging_enabled() else LogStream())
         self.dynamic = is_dynamic_display(self.file) if dynamic is None else bool(dynamic)
         self.start = time.perf_counter()
         self.after_first_step = None

@@ -26,6 +26,9 @@ class Graph:
         start = max(self.nx.nodes, default=-1) + 1
         self._ids = itertools.count(start)
         self.param_nodes: dict[str, int] = {}  # variable path -> its parameter node
+        # variable path -> the value last assigned to it while building: later reads of the variable in this
+        # graph see that value, as they would in Keras's eager code (ComputeSum: assign_add, then return total)
+        self.assigned_values: dict[str, "SymbolicTensor"] = {}
 
     # -- building -------------------------------------------------------------------
     def add_node(self, op: str, attrs, inputs: Iterable["SymbolicTensor"], specs, name: Optional[str] = None,

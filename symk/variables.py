@@ -101,7 +101,9 @@ class Variable:
         from .ops.registry import apply
 
         if isinstance(value, SymbolicTensor):
-            return apply("assign", [value], path=self.path, variable_id=self.uid)
+            update = apply("assign", [value], path=self.path, variable_id=self.uid)
+            value.graph.assigned_values[self.path] = value
+            return update
         self.set_value(np.asarray(value, dtype=self.dtype))
         return self
 
@@ -118,6 +120,8 @@ class Variable:
         from .ops.registry import OPS
 
         graph = graph or default_graph()
+        if self.path in graph.assigned_values:
+            return graph.assigned_values[self.path]
         node = graph.param_nodes.get(self.path)
         if node is None:
             attrs = OPS["parameter"].attrs_type(path=self.path, shape=tuple(self._value.shape), dtype=self.dtype)

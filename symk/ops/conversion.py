@@ -1,7 +1,7 @@
 """Tensors in and out, as on Keras's JAX backend: convert_to_tensor, convert_to_numpy, is_tensor, shape, dtype.
 
     ops.convert_to_tensor([1, 2])        # an int32 jax array (Python floats become floatx)
-    ops.shape(symbolic)                  # (None, 32): unknown sizes are None while a graph is built
+    ops.shape(symbolic)                  # (<dim_size tensor>, 32): a run-time size for an unknown axis
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ..graph import SymbolicTensor
 from ..shapes import canonical_dtype
 from ..variables import Variable
 from .api import keras_export
+from .dynamic_shape import symbolic_shape
 from .registry import apply
 from .regions import building_graph
 
@@ -67,7 +68,10 @@ def is_tensor(x):
 
 @keras_export("core")
 def shape(x):
-    """The shape as a tuple; unknown sizes of a symbolic tensor are None."""
+    """The shape as a tuple. An unknown size of a symbolic tensor (the batch) is an int32 dim_size tensor,
+    which the shape arguments of ops accept (symk/ops/dynamic_shape.py)."""
+    if isinstance(x, SymbolicTensor):
+        return symbolic_shape(x)
     return tuple(x.shape) if hasattr(x, "shape") else tuple(np.shape(x))
 
 

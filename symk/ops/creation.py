@@ -17,6 +17,7 @@ import numpy as np
 from ..errors import RuleViolation
 from ..shapes import TensorSpec, broadcast_shapes, canonical_dtype
 from .api import keras_export
+from .dynamic_shape import broadcast_with_sizes, full_with_sizes, is_dynamic
 from .registry import apply, def_op, is_symbolic
 from .shape_args import float_dtype, is_python_scalar, keras_dtype, static_int, static_ints
 
@@ -53,30 +54,36 @@ def_op("full_like", full_like_rule, lambda x, fill, dtype: jnp.full_like(x, fill
 @keras_export("numpy")
 def full(shape, fill_value, dtype=None):
     """An array of `shape` filled with `fill_value` (a scalar, or a tensor that broadcasts to `shape`)."""
-    shape = static_ints("full", "shape", shape)
-    dtype = float_dtype("full", dtype)
-    if is_python_scalar(fill_value) or isinstance(fill_value, np.generic):
+    return _filled("full", shape, fill_value, float_dtype("full", dtype))
+
+
+def _filled(function: str, shape, fill_value, dtype: str):
+    """`shape` holds ints, or run-time sizes from ops.shape(x) (symk/ops/dynamic_shape.py)."""
+    scalar = is_python_scalar(fill_value) or isinstance(fill_value, np.generic)
+    if is_dynamic(shape):
+        if scalar:
+            return full_with_sizes(shape, fill_value, dtype)
+        return broadcast_with_sizes(apply("cast", [fill_value], dtype=dtype), shape)
+    shape = static_ints(function, "shape", shape)
+    if scalar:
         return apply("full", [], shape=shape, fill_value=fill_value, dtype=dtype)
     return apply("broadcast_to", [apply("cast", [fill_value], dtype=dtype)], shape=shape)
 
 
 @keras_export("numpy")
 def zeros(shape, dtype=None):
-    return apply("full", [], shape=static_ints("zeros", "shape", shape), fill_value=0,
-                 dtype=float_dtype("zeros", dtype))
+    return _filled("zeros", shape, 0, float_dtype("zeros", dtype))
 
 
 @keras_export("numpy")
 def ones(shape, dtype=None):
-    return apply("full", [], shape=static_ints("ones", "shape", shape), fill_value=1,
-                 dtype=float_dtype("ones", dtype))
+    return _filled("ones", shape, 1, float_dtype("ones", dtype))
 
 
 @keras_export("numpy")
 def empty(shape, dtype=None):
     """Like zeros: XLA has no uninitialised memory, so the values are zeros (as on Keras's JAX backend)."""
-    return apply("full", [], shape=static_ints("empty", "shape", shape), fill_value=0,
-                 dtype=float_dtype("empty", dtype))
+    return _filled("empty", shape, 0, float_dtype("empty", dtype))
 
 
 @keras_export("numpy")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 import jax.scipy.linalg as jsl
+import numpy as np
 
 from ..errors import RuleViolation
 from ..shapes import TensorSpec, broadcast_shapes
@@ -43,24 +44,36 @@ def _system_rule(function: str, vector_when):
     return rule
 
 
+def _matrix_solve(solve, vector_when):
+    """solve(a, b) with b's vectors as one-column matrices and the batch axes broadcast explicitly first
+    (JAX's vectorize refuses to promote ranks, and reads a broadcast vector batch as matrices)."""
+    def lower(a, b, **attrs):
+        vectors = vector_when(a.ndim, b.shape, a.shape[-1])
+        if vectors:
+            b = b[..., None]
+        batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        x = solve(jnp.broadcast_to(a, batch + a.shape[-2:]), jnp.broadcast_to(b, batch + b.shape[-2:]), **attrs)
+        return x[..., 0] if vectors else x
+    return lower
+
+
+def _solve_vector(a_rank, b_shape, m) -> bool:
+    return len(b_shape) == 1
+
+
 def _triangular_vector(a_rank, b_shape, m) -> bool:
     # JAX also reads b of rank a_rank - 1 that ends in M as a batch of vectors (deprecated there, Keras's use)
     return len(b_shape) == 1 or (a_rank == len(b_shape) + 1 and b_shape[-1] is not None and b_shape[-1] == m)
-
-
-def _solve_triangular(a, b, lower):
-    if b.ndim > 1 and _triangular_vector(a.ndim, b.shape, a.shape[-1]):
-        return jsl.solve_triangular(a, b[..., None], lower=lower)[..., 0]  # same result, without JAX's warning
-    return jsl.solve_triangular(a, b, lower=lower)
 
 
 def _lstsq_rule(specs, attrs):
     a, b = specs
     if len(a.shape) != 2:
         raise RuleViolation(f"lstsq expects a to be a matrix (rank 2), got rank {len(a.shape)}",
-                            "solve batches one matrix at a time, or use solve for square systems")
+                            "call lstsq once per matrix; for square systems, solve takes batches")
     if len(b.shape) not in (1, 2):
-        raise RuleViolation(f"lstsq expects b of rank 1 or 2, got rank {len(b.shape)}", "pass b of shape (M,) or (M, K)")
+        raise RuleViolation(f"lstsq expects b of rank 1 or 2, got rank {len(b.shape)}",
+                            "pass b of shape (M,) or (M, K)")
     m, n = a.shape
     if m is not None and b.shape[0] is not None and m != b.shape[0]:
         raise RuleViolation(f"lstsq: b must have as many rows as a ({b.shape[0]} != {m})",
@@ -68,9 +81,9 @@ def _lstsq_rule(specs, attrs):
     return TensorSpec.of((n,) + tuple(b.shape[1:]), inexact_dtype(a.dtype, b.dtype))
 
 
-def_op("solve", _system_rule("solve", lambda a_rank, b_shape, m: len(b_shape) == 1), jnp.linalg.solve, inputs=2)
-def_op("solve_triangular", _system_rule("solve_triangular", _triangular_vector), _solve_triangular,
-       attrs=dict(lower=False), inputs=2)
+def_op("solve", _system_rule("solve", _solve_vector), _matrix_solve(jnp.linalg.solve, _solve_vector), inputs=2)
+def_op("solve_triangular", _system_rule("solve_triangular", _triangular_vector),
+       _matrix_solve(jsl.solve_triangular, _triangular_vector), attrs=dict(lower=False), inputs=2)
 def_op("lstsq", _lstsq_rule, lambda a, b, rcond: jnp.linalg.lstsq(a, b, rcond=rcond)[0], attrs=dict(rcond=None),
        inputs=2, doc="The least-squares solution x of a @ x = b (Keras returns only the solution).")
 

@@ -61,9 +61,14 @@ def_op("svd", _svd_rule, _svd, attrs=dict(full_matrices=True, compute_uv=True))
 def_op("qr", _qr_rule, lambda x, mode: tuple(jnp.linalg.qr(x, mode=mode)), attrs=dict(mode="reduced"))
 # rcond: singular values below rcond * the largest one count as zero
 def_op("pinv", _pinv_rule, lambda x, rcond: jnp.linalg.pinv(x, rtol=rcond), attrs=dict(rcond=None))
-# NOTE: tol is an absolute threshold on the singular values (JAX's rtol argument is used as one)
-def_op("matrix_rank", _matrix_rank_rule, lambda x, tol: jnp.linalg.matrix_rank(x, rtol=tol).astype(jnp.int32),
-       attrs=dict(tol=None))
+def _matrix_rank(x, tol):
+    """How many singular values exceed tol (an absolute threshold; None: JAX's, relative to the largest)."""
+    if tol is None:
+        return jnp.linalg.matrix_rank(x).astype(jnp.int32)
+    return jnp.sum(jnp.linalg.svd(x, compute_uv=False) > tol, axis=-1).astype(jnp.int32)
+
+
+def_op("matrix_rank", _matrix_rank_rule, _matrix_rank, attrs=dict(tol=None))
 
 for _name in ("matrix_rank", "pinv", "qr", "svd"):
     export_op("linalg", _name)

@@ -14,7 +14,7 @@ from ..errors import RuleViolation
 from ..shapes import TensorSpec
 from .api import keras_export
 from .index_inputs import concrete
-from .registry import apply, def_op, is_symbolic
+from .registry import apply, def_op
 
 _REDUCTIONS = {"segment_sum": jax.ops.segment_sum, "segment_max": jax.ops.segment_max,
                "segment_min": jax.ops.segment_min, "segment_prod": jax.ops.segment_prod}
@@ -49,8 +49,6 @@ for _name, _reduce in _REDUCTIONS.items():
 def _default_num_segments(function: str, segment_ids) -> int:
     hint = ("pass num_segments= (the number of segments: the output's number of rows), as a graph needs every "
             "output size before it runs")
-    if is_symbolic(segment_ids):
-        raise ValueError(f"{function}: num_segments is required when segment_ids is a symbolic tensor; {hint}")
     ids = concrete(segment_ids, function, hint)
     return max(int(ids.max()) + 1, 0) if ids.size else 0
 

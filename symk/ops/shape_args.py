@@ -51,6 +51,9 @@ def static_int(function: str, name: str, value) -> int:
     if is_symbolic(value):
         raise ValueError(f"{function}: `{name}` must be a Python int, got the symbolic tensor {value!r}; the output "
                          "shape depends on it, so it must be known while the graph is built (compute it eagerly)")
+    if value is None:
+        raise TypeError(f"{function}: `{name}` holds None (an unknown size); sizes must be Python ints known while "
+                        "the graph is built (for a tensor as big as another one, use the *_like functions)")
     if isinstance(value, bool) or isinstance(value, (float, np.floating)):
         raise TypeError(f"{function}: `{name}` must be an integer, got {value!r}")
     try:
@@ -90,22 +93,3 @@ def static_axes(function: str, name: str, value):
 def is_python_scalar(x) -> bool:
     """bool, int or float: the weakly typed values of jax (numpy scalars have a dtype of their own)."""
     return isinstance(x, (bool, int, float))
-
-
-def strong_scalar(x):
-    """What Keras's convert_to_tensor makes of a Python scalar: int32, float32 or bool arrays, not weak types."""
-    if not is_python_scalar(x):
-        return x
-    return np.asarray(x, dtype="bool" if isinstance(x, bool) else "int32" if isinstance(x, int) else "float32")
-
-
-def weak_scalars(*xs) -> list:
-    """Python scalars take the dtype jnp's weak typing gives them against the tensor arguments (numpy rules)."""
-    import jax.numpy as jnp
-
-    tensors = [spec_of(x).dtype for x in xs if not is_python_scalar(x)]
-    if not tensors:
-        return [strong_scalar(x) for x in xs]
-    dtype = jnp.result_type(*[jnp.dtype(d) for d in tensors])
-    return [np.asarray(x, dtype=canonical_dtype(jnp.result_type(dtype, x))) if is_python_scalar(x) else x
-            for x in xs]

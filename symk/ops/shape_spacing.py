@@ -12,7 +12,7 @@ from ..shapes import TensorSpec, broadcast_shapes, normalize_axis
 from .api import keras_export
 from .elementwise import result_dtype
 from .registry import MULTI_OUTPUT, apply, def_op
-from .shape_args import keras_dtype, rank_of, static_int, weak_scalars
+from .shape_args import keras_dtype, rank_of, static_int
 
 
 def inexact(dtype: str) -> str:
@@ -30,50 +30,59 @@ def spaced_rule(specs, attrs):
     dtype = attrs.dtype or inexact(result_dtype(specs))
     samples = TensorSpec.of(shape, dtype)
     if getattr(attrs, "retstep", False):  # the step is computed (and returned) in the float type
-        return samples, TensorSpec.of(bounds, inexact(dtype))
+        undefined = attrs.num == 0 or (attrs.num == 1 and attrs.endpoint)  # jnp's step is then a scalar nan
+        return samples, TensorSpec.of(() if undefined else bounds, inexact(dtype))
     return samples
 
 
-def_op("linspace", spaced_rule,
-       lambda start, stop, num, endpoint, retstep, dtype, axis:
-           jnp.linspace(start, stop, num, endpoint=endpoint, retstep=retstep, dtype=dtype, axis=axis),
-       attrs=dict(num=50, endpoint=True, retstep=False, dtype=None, axis=0), inputs=2,
-       doc="`num` evenly spaced samples from start to stop along a new axis (and the step, with retstep).")
-def_op("logspace", spaced_rule,
-       lambda start, stop, num, endpoint, base, dtype, axis:
-           jnp.logspace(start, stop, num, endpoint=endpoint, base=base, dtype=dtype, axis=axis),
-       attrs=dict(num=50, endpoint=True, base=10, dtype=None, axis=0), inputs=2,
+def _bounds_alike(start, stop):
+    # NOTE: jnp's linspace (num=1) and geomspace promote ranks implicitly; broadcast the bounds first
+    return jnp.broadcast_arrays(start, stop)
+
+
+def _linspace(start, stop, num, endpoint, retstep, dtype, axis):
+    return jnp.linspace(*_bounds_alike(start, stop), num, endpoint=endpoint, retstep=retstep, dtype=dtype, axis=axis)
+
+
+def _logspace(start, stop, num, endpoint, base, dtype, axis):
+    return jnp.logspace(*_bounds_alike(start, stop), num, endpoint=endpoint, base=base, dtype=dtype, axis=axis)
+
+
+def _geomspace(start, stop, num, endpoint, dtype, axis):
+    """jnp.geomspace's formula, with the sign broadcast explicitly along the new axis."""
+    out_dtype = dtype or inexact(str(jnp.result_type(start, stop)))
+    start, stop = (v.astype(inexact(out_dtype)) for v in _bounds_alike(start, stop))
+    sign = jnp.sign(start)
+    logs = jnp.logspace(jnp.log10(start / sign), jnp.log10(stop / sign), num, endpoint=endpoint, axis=axis)
+    return (jnp.expand_dims(sign, axis) * logs).astype(out_dtype)
+
+
+def_op("linspace", spaced_rule, _linspace, attrs=dict(num=50, endpoint=True, retstep=False, dtype=None, axis=0),
+       inputs=2, doc="`num` evenly spaced samples from start to stop along a new axis (and the step, with retstep).")
+def_op("logspace", spaced_rule, _logspace, attrs=dict(num=50, endpoint=True, base=10, dtype=None, axis=0), inputs=2,
        doc="base ** linspace(start, stop).")
-def_op("geomspace", spaced_rule,
-       lambda start, stop, num, endpoint, dtype, axis:
-           jnp.geomspace(start, stop, num, endpoint=endpoint, dtype=dtype, axis=axis),
-       attrs=dict(num=50, endpoint=True, dtype=None, axis=0), inputs=2,
+def_op("geomspace", spaced_rule, _geomspace, attrs=dict(num=50, endpoint=True, dtype=None, axis=0), inputs=2,
        doc="`num` samples from start to stop, evenly spaced on a log scale.")
-
-
-def _bounds(start, stop):
-    # NOTE: Keras hands Python bounds to jnp as they are, so they are weakly typed (numpy's rules)
-    return weak_scalars(start, stop)
 
 
 @keras_export("numpy")
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
     """`num` evenly spaced samples from start to stop; dtype=None: float (float32 for int bounds)."""
-    return apply("linspace", _bounds(start, stop), num=static_int("linspace", "num", num), endpoint=bool(endpoint),
+    return apply("linspace", [start, stop], num=static_int("linspace", "num", num), endpoint=bool(endpoint),
                  retstep=bool(retstep), dtype=keras_dtype("linspace", dtype), axis=static_int("linspace", "axis", axis))
 
 
 @keras_export("numpy")
 def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
     """base ** linspace(start, stop, num)."""
-    return apply("logspace", _bounds(start, stop), num=static_int("logspace", "num", num), endpoint=bool(endpoint),
+    return apply("logspace", [start, stop], num=static_int("logspace", "num", num), endpoint=bool(endpoint),
                  base=base, dtype=keras_dtype("logspace", dtype), axis=static_int("logspace", "axis", axis))
 
 
 @keras_export("numpy")
 def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     """`num` samples from start to stop, evenly spaced on a log scale (start and stop nonzero)."""
-    return apply("geomspace", _bounds(start, stop), num=static_int("geomspace", "num", num),
+    return apply("geomspace", [start, stop], num=static_int("geomspace", "num", num),
                  endpoint=bool(endpoint), dtype=keras_dtype("geomspace", dtype),
                  axis=static_int("geomspace", "axis", axis))
 

@@ -1,7 +1,7 @@
-"""The global seed: one place that initializers, eager random ops and training draw from.
+"""The global seed: one place that initializers, eager random ops, training and `symk.random` draw from.
 
 `symk.utils.set_random_seed(s)` resets it, so the same seed gives the same weights,
-dropout masks and shuffling.
+dropout masks, shuffling and `symk.random` numbers (whose global SeedGenerator restarts from [s, 0]).
 """
 from __future__ import annotations
 
@@ -9,13 +9,24 @@ import random as _pyrandom
 
 import numpy as np
 
-_state = {"seed": None, "numpy": np.random.default_rng(), "counter": 0}
+_state = {"seed": None, "numpy": np.random.default_rng(), "counter": 0, "seed_generator": None}
 
 
 def set_seed(seed: int) -> None:
     _pyrandom.seed(seed)
     np.random.seed(seed)
     _state.update(seed=int(seed), numpy=np.random.default_rng(seed), counter=0)
+    generator = _state["seed_generator"]
+    if generator is not None:  # restarted in place: compiled programs read this same state variable
+        generator.state.assign(np.array([int(seed) % 2**32, 0], np.uint32))
+
+
+def global_seed_generator(make):
+    """symk.random's generator for `seed=None`, made once by `make(seed)` from the set seed (or a random one)."""
+    if _state["seed_generator"] is None:
+        seed = _state["seed"] if _state["seed"] is not None else _pyrandom.randint(1, 10**9)
+        _state["seed_generator"] = make(seed)
+    return _state["seed_generator"]
 
 
 def numpy_rng(seed=None) -> np.random.Generator:

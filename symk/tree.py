@@ -2,7 +2,7 @@
 
 The rules are Keras's (which also runs on optree): lists, tuples, namedtuples, dicts (values in sorted-key
 order), OrderedDicts (in insertion order), defaultdicts and deques are nodes; everything else, None and
-subclasses of list or tuple included, is a leaf.
+subclasses of list or tuple included, is a leaf. symk's TensorShape nests like the tuple a Keras shape is.
 
     symk.tree.flatten({"b": [1, None], "a": 2})            # [2, 1, None]
     symk.tree.map_structure(lambda v: v * 2, (1, [2]))     # (2, [4])
@@ -13,6 +13,8 @@ import warnings
 
 import optree
 
+from .shapes import TensorShape
+
 __all__ = ["MAP_TO_NONE", "assert_same_paths", "assert_same_structure", "flatten", "flatten_with_path",
            "is_nested", "lists_to_tuples", "map_shape_structure", "map_structure", "map_structure_up_to",
            "pack_sequence_as", "traverse"]
@@ -22,8 +24,14 @@ class MAP_TO_NONE:
     """Returned by a `traverse` function to replace a sub-tree by None (returning None means "keep going")."""
 
 
+# symk's own node types live in this optree namespace, so registering them changes no other library's trees
+NAMESPACE = "symk"
+optree.register_pytree_node(TensorShape, lambda shape: (tuple(shape), None), lambda _, sizes: TensorShape(sizes),
+                            namespace=NAMESPACE)
+
+
 def _is_leaf(value) -> bool:
-    return optree.tree_is_leaf(value, none_is_leaf=True)
+    return optree.tree_is_leaf(value, none_is_leaf=True, namespace=NAMESPACE)
 
 
 def is_nested(structure):
@@ -33,12 +41,12 @@ def is_nested(structure):
 
 def flatten(structure):
     """The leaves in order, as a list: `flatten({"b": 1, "a": [2, None]})` is `[2, None, 1]`."""
-    return optree.tree_leaves(structure, none_is_leaf=True)
+    return optree.tree_leaves(structure, none_is_leaf=True, namespace=NAMESPACE)
 
 
 def flatten_with_path(structure):
     """`(path, leaf)` pairs; a path is the tuple of indices and keys leading to the leaf."""
-    paths, leaves, _ = optree.tree_flatten_with_path(structure, none_is_leaf=True)
+    paths, leaves, _ = optree.tree_flatten_with_path(structure, none_is_leaf=True, namespace=NAMESPACE)
     return list(zip(paths, leaves))
 
 
@@ -46,7 +54,7 @@ def _same_structure_check(func, none_is_leaf: bool):
     """`func`, refusing to run when a later structure holds a sub-tree where the first holds a leaf
     (optree alone would hand the sub-tree to `func`)."""
     def checked(*leaves):
-        if not all(optree.tree_is_leaf(leaf, none_is_leaf=none_is_leaf) for leaf in leaves):
+        if not all(optree.tree_is_leaf(leaf, none_is_leaf=none_is_leaf, namespace=NAMESPACE) for leaf in leaves):
             raise ValueError("Structures don't have the same nested structure.")
         return func(*leaves)
     return checked
@@ -57,8 +65,9 @@ def map_structure(func, *structures, none_is_leaf=True):
     if not structures:
         raise ValueError("Must provide at least one structure")
     if len(structures) == 1:
-        return optree.tree_map(func, structures[0], none_is_leaf=none_is_leaf)
-    return optree.tree_map(_same_structure_check(func, none_is_leaf), *structures, none_is_leaf=none_is_leaf)
+        return optree.tree_map(func, structures[0], none_is_leaf=none_is_leaf, namespace=NAMESPACE)
+    return optree.tree_map(_same_structure_check(func, none_is_leaf), *structures, none_is_leaf=none_is_leaf,
+                           namespace=NAMESPACE)
 
 
 def map_structure_up_to(shallow_structure, func, *structures):
@@ -74,7 +83,7 @@ def map_structure_up_to(shallow_structure, func, *structures):
     def at_shallow_leaf(shallow_leaf, *subtrees):
         return func(*subtrees)
 
-    return optree.tree_map(at_shallow_leaf, shallow_structure, *structures, none_is_leaf=True)
+    return optree.tree_map(at_shallow_leaf, shallow_structure, *structures, none_is_leaf=True, namespace=NAMESPACE)
 
 
 def assert_same_structure(a, b, check_types=None):
@@ -84,13 +93,13 @@ def assert_same_structure(a, b, check_types=None):
             "for a looser check use symk.tree.assert_same_paths(), which lets list, tuple, namedtuple and deque match"
         warnings.warn(f"assert_same_structure: the `check_types` argument is deprecated and has no effect; {advice}.",
                       DeprecationWarning, stacklevel=2)
-    optree.tree_map(_same_structure_check(lambda *_: None, True), a, b, none_is_leaf=True)
+    optree.tree_map(_same_structure_check(lambda *_: None, True), a, b, none_is_leaf=True, namespace=NAMESPACE)
 
 
 def assert_same_paths(a, b):
     """Raise ValueError unless `a` and `b` have the same leaf paths (the kinds of sequence may differ)."""
-    a_paths = set(optree.tree_paths(a, none_is_leaf=True))
-    b_paths = set(optree.tree_paths(b, none_is_leaf=True))
+    a_paths = set(optree.tree_paths(a, none_is_leaf=True, namespace=NAMESPACE))
+    b_paths = set(optree.tree_paths(b, none_is_leaf=True, namespace=NAMESPACE))
     if a_paths != b_paths:
         message = "`a` and `b` don't have the same paths."
         if a_paths - b_paths:
@@ -102,7 +111,7 @@ def assert_same_paths(a, b):
 
 def pack_sequence_as(structure, flat_sequence):
     """The leaves of `flat_sequence`, in order, placed into the layout of `structure` (flatten's inverse)."""
-    spec = optree.tree_structure(structure, none_is_leaf=True)
+    spec = optree.tree_structure(structure, none_is_leaf=True, namespace=NAMESPACE)
     return optree.tree_unflatten(spec, flat_sequence)
 
 
@@ -115,7 +124,8 @@ def traverse(func, structure, top_down=True):
     """
     def rebuilt_children():
         # one level: every value other than `structure` itself is a leaf of this flatten
-        children, spec = optree.tree_flatten(structure, is_leaf=lambda x: x is not structure, none_is_leaf=True)
+        children, spec = optree.tree_flatten(structure, is_leaf=lambda x: x is not structure, none_is_leaf=True,
+                                             namespace=NAMESPACE)
         if spec.num_nodes == 1 and spec.num_leaves == 1:
             return structure
         return optree.tree_unflatten(spec, [traverse(func, child, top_down=top_down) for child in children])
@@ -142,4 +152,4 @@ def map_shape_structure(func, structure):
     def is_shape(value):
         return isinstance(value, (list, tuple)) and all(isinstance(d, (int, type(None))) for d in value)
 
-    return optree.tree_map(func, structure, is_leaf=is_shape, none_is_leaf=True)
+    return optree.tree_map(func, structure, is_leaf=is_shape, none_is_leaf=True, namespace=NAMESPACE)

@@ -19,6 +19,7 @@ from ..config import floatx
 from ..errors import GraphError
 from ..graph import (Graph, SymbolicTensor, graph_scope, layer_scope, no_call_site_recording,
                      recording_call_sites)
+from ..random import seed_generator
 from ..random.seed_generator import SeedGenerator
 from ..shapes import canonical_dtype
 from ..variables import Variable
@@ -311,7 +312,7 @@ class Layer(EagerCallAPI, CallSiteAPI):
             mask = masks[0] if isinstance(inputs, SymbolicTensor) else masks
             if self._call_accepts("mask") and "mask" not in kwargs:
                 kwargs["mask"] = mask
-        with layer_scope(self, training=training):
+        with layer_scope(self, training=training), seed_generator.layer_call(tensors):
             outputs = self.call(inputs, *args, **kwargs)
             if self.activity_regularizer is not None:
                 for t in _flatten(outputs):

@@ -11,7 +11,7 @@ import numpy as np
 from ..errors import RuleViolation
 from ..shapes import TensorSpec, broadcast_dims
 from .api import keras_export
-from .elementwise import result_dtype
+from .elementwise import inexact_dtype, result_dtype
 from .index_inputs import calling, spec_of
 from .registry import apply, def_op
 
@@ -71,7 +71,13 @@ def einsum_rule(specs, attrs):
     labels, out_labels = parse_einsum(attrs.subscripts, [len(s.shape) for s in specs])
     sizes: dict = {}
     for position, (spec, term) in enumerate(zip(specs, labels)):
+        own: dict = {}
         for label, dim in zip(term, spec.shape):
+            # a label repeated within one operand takes a diagonal: numpy wants equal sizes (jax would slice)
+            if own.get(label) is not None and dim is not None and own[label] != dim:
+                raise RuleViolation(f"operand {position} repeats label {label!r} over axes of sizes {own[label]} and "
+                                    f"{dim}", "a diagonal needs axes of equal size")
+            own[label] = dim if own.get(label) is None else own[label]
             try:
                 sizes[label] = broadcast_dims(sizes.get(label, 1), dim)
             except ValueError:
@@ -130,8 +136,7 @@ def correlate_rule(specs, attrs):
     length = None
     if n is not None and m is not None:
         length = {"valid": max(n, m) - min(n, m) + 1, "same": max(n, m), "full": n + m - 1}[attrs.mode]
-    dtype = result_dtype(specs)
-    return TensorSpec.of((length,), dtype if "float" in dtype else "float32")
+    return TensorSpec.of((length,), inexact_dtype(result_dtype(specs)))
 
 
 def_op("correlate", correlate_rule, lambda x, y, mode: jnp.correlate(x, y, mode), attrs=dict(mode="valid"), inputs=2,
@@ -192,8 +197,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     spec = spec_of(y)
     rank = len(spec.shape)
     axis = _axis_or_error("trapezoid", axis, rank)
-    dtype = result_dtype([spec] + ([spec_of(x)] if x is not None else []))
-    dtype = dtype if "float" in dtype else "float32"
+    dtype = inexact_dtype(result_dtype([spec] + ([spec_of(x)] if x is not None else [])))
     with calling("trapezoid"):
         y = _move_to_end(apply("cast", [y], dtype=dtype), axis, rank)
         pair_sums = apply("add", [_getitem(y, (Ellipsis, slice(1, None))), _getitem(y, (Ellipsis, slice(None, -1)))])

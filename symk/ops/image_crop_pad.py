@@ -9,6 +9,7 @@ unknown length fixes the padding only when the graph runs.
 from __future__ import annotations
 
 import jax.numpy as jnp
+import numpy as np
 
 from ..errors import RuleViolation
 from ..shapes import TensorSpec
@@ -25,19 +26,8 @@ def _check_amounts(function, before_name, after_name, target_name, before, after
         raise ValueError(f"{function}: give exactly two of {', '.join(given)}. Received: "
                          + ", ".join(f"{k}={v}" for k, v in given.items()))
     for name, value in given.items():
-        if value is not None and (not isinstance(value, int) or value < 0):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0):
             raise ValueError(f"{function}: {name} must be a non-negative integer. Received: {name}={value!r}")
-
-
-def _resolve(length, before, after, target):
-    """(before, after, target) with the missing one filled in from a known axis length."""
-    if target is None:
-        target = length - before - after
-    elif before is None:
-        before = length - target - after
-    else:
-        after = length - target - before
-    return before, after, target
 
 
 # -- pad_images ------------------------------------------------------------------------
@@ -47,10 +37,13 @@ def _padding(length, before, after, target, names):
         if target is not None and (before is None or after is None):
             return None
         return before, after
-    before, after, _ = _resolve(length, before, after, target)
+    if before is None:
+        before = target - length - after
+    elif after is None:
+        after = target - length - before
     if before < 0 or after < 0:
-        raise RuleViolation(f"the {names[2]} {target} is smaller than the image's {length} plus the "
-                            f"{names[0] if before >= 0 else names[1]} padding given",
+        raise RuleViolation(f"{names[2]}={target} is less than the axis length {length} plus the padding given "
+                            f"(it would need {names[0]}={before}, {names[1]}={after})",
                             "pad_images only adds rows and columns: use crop_images to shrink")
     return before, after
 
@@ -67,8 +60,9 @@ def pad_images_rule(specs, attrs):
     height_axis, width_axis, _ = image_axes(rank, attrs.data_format)
     for axis, names in ((height_axis, HEIGHT_NAMES), (width_axis, WIDTH_NAMES)):
         before, after, target = (getattr(attrs, n) for n in names)
-        if [before, after, target].count(None) != 1:
-            raise RuleViolation(f"give exactly two of {', '.join(names)}", "e.g. top_padding and target_height")
+        if [before, after, target].count(None) != 1 or any(v is not None and v < 0 for v in (before, after, target)):
+            raise RuleViolation(f"give exactly two of {', '.join(names)}, none negative",
+                                "e.g. top_padding=2 and target_height=32")
         padding = _padding(shape[axis], before, after, target, names)
         if padding is not None:
             shape[axis] = None if shape[axis] is None else shape[axis] + sum(padding)
@@ -111,6 +105,17 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
 
 
 # -- crop_images -----------------------------------------------------------------------
+def _resolve_crop(length, before, after, target):
+    """(before, after, target) of a crop, the missing one filled in from a known axis length."""
+    if target is None:
+        target = length - before - after
+    elif before is None:
+        before = length - target - after
+    else:
+        after = length - target - before
+    return before, after, target
+
+
 def _crop_slice(length, before, after, target, names) -> slice:
     """The slice that keeps `target` rows (or columns) of an axis; negative bounds where the length is unknown."""
     if length is None:
@@ -119,7 +124,7 @@ def _crop_slice(length, before, after, target, names) -> slice:
         if before is not None:
             return slice(before, before + target)
         return slice(-(after + target), -after if after else None)   # NOTE: unchecked until the graph runs
-    before, after, target = _resolve(length, before, after, target)
+    before, after, target = _resolve_crop(length, before, after, target)
     if before < 0 or after < 0 or target < 0:
         raise ValueError(f"crop_images: cannot keep {names[2]}={target} of an axis of length {length} after "
                          f"cropping {names[0]}={before} and {names[1]}={after}: the crop is larger than the image. "

@@ -5,7 +5,7 @@ argument's spec without adding a node, and read the values of the arguments whos
 an output's shape (nonzero, unique, bincount), refusing symbolic tensors and jax tracers clearly.
 
     >>> spec_of([[1, 2]])                       # TensorSpec(shape=(1, 2), dtype='int32')
-    >>> concrete(x, "nonzero", "pass size=")    # a numpy array, or a ValueError saying why not
+    >>> concrete(x, "nonzero", "...")           # a numpy array, or a ValueError saying why not and what to do
 """
 from __future__ import annotations
 
@@ -41,13 +41,13 @@ def concrete(value, function: str, hint: str) -> np.ndarray:
     import jax
 
     if is_symbolic(value):
-        raise ValueError(f"{function}: the output's shape depends on the values of its input, which a symbolic "
-                         f"tensor does not have yet; {hint}")
+        raise ValueError(f"symk.ops.{function}: the output's shape depends on the values of its input, which a "
+                         f"symbolic tensor does not have yet; {hint}")
     try:
         return np.asarray(value)
     except (jax.errors.TracerArrayConversionError, jax.errors.ConcretizationTypeError):
-        raise ValueError(f"{function}: the output's shape depends on the values of its input, which are not known "
-                         f"inside jax.jit (the input is a tracer); {hint}") from None
+        raise ValueError(f"symk.ops.{function}: the output's shape depends on the values of its input, which are "
+                         f"not known inside jax.jit (the input is a tracer); {hint}") from None
 
 
 @contextlib.contextmanager

@@ -98,7 +98,6 @@ def_op("bias_add", bias_add_rule, _bias_add, attrs=dict(data_format="channels_la
        fusible=True)
 
 
-
 def kron_rule(specs, attrs):
     a, b = (tuple(s.shape) for s in specs)
     rank = max(len(a), len(b))
@@ -205,7 +204,9 @@ def outer(x1, x2):
 
 @keras_export("numpy")
 def vdot(x1, x2):
-    """The inner product of x1 and x2 flattened (a scalar)."""
+    """The inner product of x1 (conjugated, if complex) and x2, both flattened (a scalar)."""
+    if "complex" in spec_of(x1).dtype:
+        x1 = apply("conj", [x1])
     with calling("vdot"):
         return apply("tensordot", [apply("reshape", [x1], shape=(-1,)), apply("reshape", [x2], shape=(-1,))],
                      axes=((0,), (0,)))

@@ -8,6 +8,7 @@ eagerly, so `symk.ops` also works on plain arrays.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -214,6 +215,10 @@ def lower_node(op: OpDef, kwargs: dict, args: list, rng, node: int, training: bo
 
 
 def run_eagerly(op: OpDef, attrs, inputs):
+    """The op on concrete arrays (or a user's jax tracers), with the same checks as in a graph.
+
+    The lowering runs as one jitted function per (op, attrs), so an op made of many jnp calls costs one
+    dispatch; a lowering that needs concrete values (eager-only ops such as nonzero) runs op by op."""
     import jax.numpy as jnp
 
     from ..random_state import next_key
@@ -221,9 +226,43 @@ def run_eagerly(op: OpDef, attrs, inputs):
     arrays = [jnp.asarray(x) for x in inputs]
     specs = [TensorSpec.of(a.shape, a.dtype) for a in arrays]
     infer(op, specs, attrs)  # the same errors eagerly as symbolically
+    rng = next_key() if op.random else None
+    # the attribute types join the key: attrs with 1 and True (or 1.0) compare equal but may lower differently
+    key = (op.name, attrs, tuple(type(v) for v in vars(attrs).values()))
+    try:
+        if key not in _NEEDS_VALUES:
+            return _jitted_lowering(key)(arrays, rng)
+    except TypeError as err:  # unhashable attrs cannot key the cache; a lowering's own TypeError repeats below
+        if "unhashable" not in str(err):
+            _NEEDS_VALUES.add(key)
+    except _concrete_value_errors():
+        _NEEDS_VALUES.add(key)
+    return _lower_once(op, attrs, arrays, rng)
+
+
+_NEEDS_VALUES: set = set()   # (op, attrs) whose lowering reads concrete values: never jitted again
+
+
+def _lower_once(op: OpDef, attrs, arrays, rng):
     kwargs = op.attr_dict(attrs)
     if op.random:
-        kwargs["rng"] = next_key()
+        kwargs["rng"] = rng
     if op.training_dependent:
         kwargs["training"] = False
     return op.lower(*arrays, **kwargs)
+
+
+@functools.lru_cache(maxsize=4096)
+def _jitted_lowering(key):
+    import jax
+
+    name, attrs, _ = key
+    op = OPS[name]
+    return jax.jit(lambda arrays, rng: _lower_once(op, attrs, arrays, rng))
+
+
+def _concrete_value_errors() -> tuple:
+    import jax
+
+    return (jax.errors.ConcretizationTypeError, jax.errors.TracerArrayConversionError,
+            jax.errors.TracerIntegerConversionError, jax.errors.TracerBoolConversionError)

@@ -23,8 +23,11 @@ def clear_session() -> None:
     from .layers.base import reset_names
     from .variables import reset_paths
 
+    from .random.seed_generator import reset_generator_names
+
     reset_default_graph()
     reset_names()
+    reset_generator_names()
     reset_paths()
     variables._used_paths.clear()  # so the new 'dense' owns 'dense/kernel' again, not 'dense/kernel_1'
 

@@ -19,8 +19,8 @@ import jax
 
 from ..variables import Variable
 from .api import export_op, keras_export
-from .body import flatten, spec_of, trace
-from .registry import MULTI_OUTPUT, def_op
+from .body import flatten, trace
+from .registry import MULTI_OUTPUT, def_op, spec_of
 from .regions import REGION_FLAGS, building_graph, check_matching, region, split, symbolic_leaves
 
 export_op("core", "stop_gradient", input_names=("variable",))

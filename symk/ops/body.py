@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Callable, Optional, Sequence
 
 import jax
-import numpy as np
 
 from ..errors import GraphError, ShapeError
 from ..graph import Graph, SymbolicTensor, body_scope, current_frame, reachable
@@ -148,14 +147,6 @@ def _refuse_state_updates(graph: Graph, name: str) -> None:
                 f"control-flow body {name!r} updates variable {data['attrs'].path!r} (e.g. a BatchNormalization's "
                 "moving statistics or a SeedGenerator's state); state updates inside cond/scan/while_loop bodies are "
                 "not supported. Move the stateful layer outside the loop, or pass its state as a loop variable")
-
-
-def spec_of(value) -> TensorSpec:
-    """The spec of a leaf (symbolic tensor, Variable, array or Python scalar)."""
-    if is_symbolic(value):
-        return value.spec
-    array = np.asarray(value) if not hasattr(value, "dtype") else value
-    return TensorSpec.of(np.shape(array), str(getattr(array, "dtype", np.asarray(value).dtype)))
 
 
 def bodies_of(attrs) -> list:

@@ -12,8 +12,8 @@ from ..errors import RuleViolation
 from ..shapes import TensorSpec, broadcast_dims
 from .api import keras_export
 from .elementwise import inexact_dtype, result_dtype
-from .index_inputs import calling, spec_of
-from .registry import apply, def_op
+from .index_inputs import calling
+from .registry import apply, def_op, spec_of
 
 
 # -- einsum ------------------------------------------------------------------------------

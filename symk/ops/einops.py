@@ -13,8 +13,7 @@ import math
 import re
 
 from .api import keras_export
-from .registry import apply
-from .shape_args import spec_of
+from .registry import apply, spec_of
 
 
 def _fail(pattern: str, problem: str):

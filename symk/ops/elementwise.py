@@ -1,4 +1,8 @@
-"""Elementwise math and activations: one line each, sharing the broadcasting rule."""
+"""Elementwise math and activations: one line each, sharing the broadcasting rule.
+
+Dtypes follow jax.numpy (x64 off), which is what Keras on JAX returns: floats from integer input
+where the function is not closed over integers, bool -> int32 where arithmetic needs numbers.
+"""
 from __future__ import annotations
 
 import jax
@@ -10,14 +14,58 @@ from .api import export_op
 from .registry import def_op
 
 
+def is_inexact(dtype: str) -> bool:
+    """Floats and complex numbers: the dtypes that need no conversion for exp, sin, ..."""
+    return "float" in dtype or "complex" in dtype
+
+
+def inexact_dtype(dtype: str) -> str:
+    return dtype if is_inexact(dtype) else "float32"
+
+
+def real_dtype(dtype: str) -> str:
+    """The dtype of the real part (abs, real, imag, angle of complex numbers)."""
+    return {"complex64": "float32", "complex128": "float32"}.get(dtype, dtype)
+
+
+def refuse_bool(dtype: str, hint: str = "cast to an integer first, e.g. ops.cast(x, 'int32')") -> None:
+    if dtype == "bool":
+        raise RuleViolation("booleans are not accepted here", hint)
+
+
+def refuse_complex(dtype: str) -> None:
+    if "complex" in dtype:
+        raise RuleViolation(f"complex input ({dtype}) is not accepted here", "take ops.real(x) or ops.abs(x) first")
+
+
 def unary_rule(specs, attrs):
     return specs[0]
 
 
 def float_unary_rule(specs, attrs):
     """Ops like exp/log give floats even on integer input."""
-    dtype = specs[0].dtype
-    return TensorSpec(specs[0].shape, dtype if "float" in dtype else "float32")
+    return TensorSpec(specs[0].shape, inexact_dtype(specs[0].dtype))
+
+
+def magnitude_rule(specs, attrs):
+    """abs: the same dtype, but real for complex input."""
+    return TensorSpec(specs[0].shape, real_dtype(specs[0].dtype))
+
+
+def numeric_unary_rule(specs, attrs):
+    """negative, sign, round: numbers only, not booleans."""
+    refuse_bool(specs[0].dtype, "use ops.logical_not for booleans, or cast to an integer first")
+    return specs[0]
+
+
+def square_rule(specs, attrs):
+    return TensorSpec(specs[0].shape, "int32" if specs[0].dtype == "bool" else specs[0].dtype)
+
+
+def real_unary_rule(specs, attrs):
+    """floor, ceil: the same dtype; complex numbers have no order."""
+    refuse_complex(specs[0].dtype)
+    return specs[0]
 
 
 def result_dtype(specs) -> str:
@@ -42,8 +90,20 @@ def broadcasting(fn):
     return lambda *xs: fn(*align_ranks(*xs))
 
 
+def numeric_broadcast_rule(specs, attrs):
+    """power, mod, floor_divide: booleans count as int32."""
+    out = broadcast_rule(specs, attrs)
+    return TensorSpec(out.shape, "int32" if out.dtype == "bool" else out.dtype)
+
+
+def subtract_rule(specs, attrs):
+    if all(s.dtype == "bool" for s in specs):
+        raise RuleViolation("subtract is not defined for two booleans", "use ops.logical_xor, or cast to int32 first")
+    return broadcast_rule(specs, attrs)
+
+
 def _to_float(x):
-    return x if jnp.issubdtype(x.dtype, jnp.floating) else x.astype(jnp.float32)
+    return x if jnp.issubdtype(x.dtype, jnp.inexact) else x.astype(jnp.float32)
 
 
 UNARY = {
@@ -74,19 +134,26 @@ COMPARE = {
 
 LOGICAL = ("logical_not", "logical_and", "logical_or", "logical_xor")  # bool results, like comparisons
 
+# the rules of the ops whose dtype is not simply their input's (or the promoted inputs')
+UNARY_RULES = {"logical_not": compare_rule, "abs": magnitude_rule, "negative": numeric_unary_rule,
+               "sign": numeric_unary_rule, "round": numeric_unary_rule, "square": square_rule,
+               "floor": real_unary_rule, "ceil": real_unary_rule}
+BINARY_RULES = {**{name: compare_rule for name in LOGICAL}, "subtract": subtract_rule,
+                "power": numeric_broadcast_rule, "mod": numeric_broadcast_rule, "floor_divide": numeric_broadcast_rule}
+
 for _name, _fn in UNARY.items():
-    def_op(_name, compare_rule if _name in LOGICAL else unary_rule, _fn, elementwise=True)
+    def_op(_name, UNARY_RULES.get(_name, unary_rule), _fn, elementwise=True)
 for _name, _fn in FLOAT_UNARY.items():
     def_op(_name, float_unary_rule, (lambda f: lambda x: f(_to_float(x)))(_fn), elementwise=True)
 for _name, _fn in BINARY.items():
-    def_op(_name, compare_rule if _name in LOGICAL else broadcast_rule, broadcasting(_fn), inputs=2,
-           elementwise=True)
+    def_op(_name, BINARY_RULES.get(_name, broadcast_rule), broadcasting(_fn), inputs=2, elementwise=True)
 for _name, _fn in COMPARE.items():
     def_op(_name, compare_rule, broadcasting(_fn), inputs=2, elementwise=True)
 
 
 def divide_rule(specs, attrs):
-    return TensorSpec(broadcast_shapes(*[s.shape for s in specs]), float_unary_rule([broadcast_rule(specs, attrs)], attrs).dtype)
+    """True division: the promoted dtype, as a float (int / int is float32)."""
+    return TensorSpec(broadcast_shapes(*[s.shape for s in specs]), inexact_dtype(result_dtype(specs)))
 
 
 def_op("divide", divide_rule, broadcasting(jnp.true_divide), inputs=2, elementwise=True)
@@ -137,13 +204,13 @@ def softmax_rule(specs, attrs):
 def_op("softmax", softmax_rule, lambda x, axis: jax.nn.softmax(_to_float(x), axis=axis), attrs=dict(axis=-1))
 def_op("log_softmax", softmax_rule, lambda x, axis: jax.nn.log_softmax(_to_float(x), axis=axis), attrs=dict(axis=-1))
 
-# -- Keras names (symk/ops/api.py) ------------------------------------------------------
-for _name in ("abs", "add", "ceil", "cos", "divide", "equal", "exp", "expm1", "floor", "floor_divide", "greater",
-              "greater_equal", "less", "less_equal", "log", "log1p", "logical_and", "logical_not", "logical_or",
-              "logical_xor", "maximum", "minimum", "mod", "multiply", "negative", "not_equal", "power", "reciprocal",
-              "sign", "sin", "sqrt", "square", "subtract", "tan", "tanh"):
+# -- Keras names (symk/ops/api.py; sin, exp, floor, ... cast integers to floatx: symk/ops/numpy_math.py) ----
+for _name in ("add", "equal", "floor_divide", "greater", "greater_equal", "less", "less_equal", "log", "log1p",
+              "logical_and", "logical_not", "logical_or", "logical_xor", "maximum", "minimum", "mod", "multiply",
+              "negative", "not_equal", "power", "reciprocal", "sign", "sqrt", "square", "subtract"):
     export_op("numpy", _name)
-export_op("numpy", "abs", "absolute")
+export_op("numpy", "divide", "divide", "true_divide")
+export_op("numpy", "abs", "abs", "absolute")
 for _name in ("elu", "hard_sigmoid", "hard_swish", "leaky_relu", "log_sigmoid", "log_softmax", "relu", "relu6",
               "selu", "sigmoid", "silu", "softmax", "softplus", "softsign", "swish"):
     export_op("nn", _name)

@@ -16,8 +16,8 @@ from ..errors import RuleViolation
 from ..shapes import TensorSpec, broadcast_shapes
 from .api import keras_export
 from .array import decode_index, encode_index
-from .index_inputs import concrete, spec_of
-from .registry import apply, def_op
+from .index_inputs import concrete
+from .registry import apply, def_op, spec_of
 
 _CONSUMING = ("slice", "int", "array")  # key items that each index one axis of x
 

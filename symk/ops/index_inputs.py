@@ -1,10 +1,9 @@
 """What the indexing, sorting and product functions need to know about an argument before applying an op.
 
-Keras's functions take tensors, arrays, lists and Python scalars alike; these helpers read an
-argument's spec without adding a node, and read the values of the arguments whose values decide
-an output's shape (nonzero, unique, bincount), refusing symbolic tensors and jax tracers clearly.
+Keras's functions take tensors, arrays, lists and Python scalars alike; these helpers read the values
+of the arguments whose values decide an output's shape (nonzero, unique, bincount), refusing symbolic
+tensors and jax tracers clearly (an argument's spec: registry.spec_of).
 
-    >>> spec_of([[1, 2]])                       # TensorSpec(shape=(1, 2), dtype='int32')
     >>> concrete(x, "nonzero", "...")           # a numpy array, or a ValueError saying why not and what to do
 """
 from __future__ import annotations
@@ -14,23 +13,7 @@ import contextlib
 import numpy as np
 
 from ..errors import ShapeError
-from ..shapes import TensorSpec
 from .registry import is_symbolic
-
-
-def spec_of(value) -> TensorSpec:
-    """The shape and dtype of a symbolic tensor, Variable, array (numpy or jax), list or Python scalar."""
-    if is_symbolic(value):
-        return value.spec
-    if isinstance(value, bool):
-        return TensorSpec.of((), "bool")
-    if isinstance(value, int):
-        return TensorSpec.of((), "int32")
-    if isinstance(value, float):
-        return TensorSpec.of((), "float32")
-    if hasattr(value, "shape") and hasattr(value, "dtype"):
-        return TensorSpec.of(value.shape, value.dtype)
-    return TensorSpec.of(np.shape(value), np.asarray(value).dtype)
 
 
 def concrete(value, function: str, hint: str) -> np.ndarray:

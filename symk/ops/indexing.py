@@ -14,8 +14,8 @@ from ..errors import RuleViolation
 from ..shapes import TensorSpec, broadcast_dims, normalize_axis
 from .api import keras_export
 from .array import take_rule
-from .index_inputs import concrete, spec_of
-from .registry import MULTI_OUTPUT, apply, def_op
+from .index_inputs import concrete
+from .registry import MULTI_OUTPUT, apply, def_op, spec_of
 
 # NOTE: symk's 'take' op clips out-of-range indices (negative ones to 0); Keras's take is jnp.take's numpy
 # semantics: negative indices count from the end, out-of-range ones give NaN (or the int minimum)

@@ -18,8 +18,8 @@ from ..errors import RuleViolation
 from ..shapes import normalize_axes, normalize_axis
 from .api import keras_export
 from .dynamic_shape import broadcast_with_sizes, is_dynamic, reshape_with_sizes
-from .registry import apply, def_op
-from .shape_args import is_python_scalar, spec_of, static_axes, static_int, static_ints
+from .registry import apply, def_op, spec_of
+from .shape_args import is_python_scalar, static_axes, static_int, static_ints
 
 
 def _axes(function: str, axes, rank: int) -> tuple:

@@ -11,8 +11,8 @@ from ..errors import RuleViolation
 from ..shapes import TensorSpec, broadcast_shapes, normalize_axis
 from .api import export_op, keras_export
 from .elementwise import align_ranks, result_dtype
-from .index_inputs import calling, spec_of
-from .registry import apply, def_op
+from .index_inputs import calling
+from .registry import apply, def_op, spec_of
 
 
 def _dims_match(a, b) -> bool:

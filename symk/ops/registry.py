@@ -100,6 +100,22 @@ def is_symbolic(x) -> bool:
     return isinstance(x, (SymbolicTensor, Variable))
 
 
+def spec_of(value) -> TensorSpec:
+    """The shape and dtype of a symbolic tensor, Variable, array (numpy or jax, tracers too), list or Python
+    scalar (Python numbers as Keras reads them: int32, float32, bool)."""
+    if is_symbolic(value):
+        return value.spec
+    if isinstance(value, bool):
+        return TensorSpec.of((), "bool")
+    if isinstance(value, int):
+        return TensorSpec.of((), "int32")
+    if isinstance(value, float):
+        return TensorSpec.of((), "float32")
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        return TensorSpec.of(value.shape, value.dtype)
+    return TensorSpec.of(np.shape(value), np.asarray(value).dtype)
+
+
 def _weak_dtype(value, others: list) -> str:
     """Python scalars take the dtype of the tensors they meet, as numpy's weak types do."""
     import jax.numpy as jnp

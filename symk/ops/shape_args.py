@@ -1,9 +1,8 @@
-"""Reading the arguments of the Keras shape and creation functions: specs of any input, static ints, dtypes.
+"""Reading the arguments of the Keras shape and creation functions: ranks, static ints, dtypes.
 
 The public functions of creation.py, manipulation.py, shape_*.py and einops.py check their Python
 arguments here before they apply an op, so a bad argument fails with the function's name in the message.
 
-    >>> spec_of(np.ones((2, 3)))          # TensorSpec(shape=(2, 3), dtype='float32')
     >>> static_ints("reshape", "newshape", np.array([2, -1]))   # (2, -1)
 """
 from __future__ import annotations
@@ -13,17 +12,8 @@ import operator
 import numpy as np
 
 from ..config import floatx
-from ..shapes import TensorSpec, canonical_dtype
-from .registry import is_symbolic
-
-
-def spec_of(x) -> TensorSpec:
-    """Shape and dtype of a symbolic tensor, variable, array (jax tracers too), list or Python scalar."""
-    if is_symbolic(x):
-        return x.spec
-    if hasattr(x, "shape") and hasattr(x, "dtype"):
-        return TensorSpec.of(x.shape, x.dtype)
-    return TensorSpec.of(np.shape(x), np.asarray(x).dtype)
+from ..shapes import canonical_dtype
+from .registry import is_symbolic, spec_of
 
 
 def rank_of(x) -> int:

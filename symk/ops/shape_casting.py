@@ -10,8 +10,8 @@ import numpy as np
 from ..errors import RuleViolation
 from ..shapes import TensorSpec
 from .api import keras_export
-from .registry import apply, def_op
-from .shape_args import float_dtype, keras_dtype, spec_of
+from .registry import apply, def_op, spec_of
+from .shape_args import float_dtype, keras_dtype
 
 
 @keras_export("core")

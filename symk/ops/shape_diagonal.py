@@ -10,8 +10,8 @@ import jax.numpy as jnp
 from ..errors import RuleViolation
 from ..shapes import TensorSpec, normalize_axis
 from .api import keras_export
-from .registry import apply, def_op
-from .shape_args import spec_of, static_int
+from .registry import apply, def_op, spec_of
+from .shape_args import static_int
 
 
 def diagonal_length(rows, cols, offset: int):

@@ -11,8 +11,8 @@ import numpy as np
 
 from ..shapes import canonical_dtype
 from .api import keras_export
-from .registry import apply
-from .shape_args import is_python_scalar, spec_of, static_axes, static_int, static_ints
+from .registry import apply, spec_of
+from .shape_args import is_python_scalar, static_axes, static_int, static_ints
 
 
 def _tensors(function: str, xs) -> list:

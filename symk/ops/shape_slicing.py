@@ -12,8 +12,8 @@ import numpy as np
 from ..errors import RuleViolation
 from ..shapes import TensorSpec
 from .api import keras_export
-from .registry import apply, def_op
-from .shape_args import spec_of, static_ints
+from .registry import apply, def_op, spec_of
+from .shape_args import static_ints
 
 
 def _check_starts(start: TensorSpec, rank: int) -> None:

@@ -16,8 +16,8 @@ import numpy as np
 from ..errors import RuleViolation
 from ..shapes import TensorSpec, normalize_axis
 from .api import keras_export
-from .index_inputs import concrete, spec_of
-from .registry import apply, def_op
+from .index_inputs import concrete
+from .registry import apply, def_op, spec_of
 
 
 def _sorted_shape(spec, axis):

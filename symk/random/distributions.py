@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import config
 from ..graph import SymbolicTensor, current_frame
+from ..ops.dynamic_shape import dim_source
 from ..ops.registry import apply, constant, is_symbolic
 from .seed_generator import seed_input
 
@@ -40,17 +41,17 @@ def _shape_attr(fn: str, shape, first_position: int):
     entries, positions = [], {}   # positions: (node, output) of a source tensor -> its input position
     sources = []
     for size in shape:
-        if isinstance(size, SymbolicTensor):
-            graph = size.graph
-            if graph.op(size.node) != "dim_size":
-                raise TypeError(f"symk.random.{fn}: a size computed at run time ({size.name}) cannot shape a draw; "
-                                "use an int, or a size taken straight from ops.shape(x)")
-            source = graph.tensor(*graph.inputs_of(size.node)[0])
+        found = dim_source(size)
+        if found is not None:
+            source, axis = found
             key = (source.node, source.index)
             if key not in positions:
                 positions[key] = first_position + len(sources)
                 sources.append(source)
-            entries.append((positions[key], graph.node(size.node)["attrs"].axis))
+            entries.append((positions[key], axis))
+        elif isinstance(size, SymbolicTensor):
+            raise TypeError(f"symk.random.{fn}: a size computed at run time ({size.name}) cannot shape a draw; "
+                            "use an int, or a size taken straight from ops.shape(x)")
         elif size is None:
             raise TypeError(f"symk.random.{fn}: `shape` {tuple(shape)} has an unknown (None) size; pass "
                             "ops.shape(x) of the tensor whose size it is, or an int")

@@ -31,6 +31,11 @@ _SEED_LIMIT = 2 ** 32
 _generator_names: dict[str, int] = {}
 
 
+def reset_generator_names() -> None:
+    """symk.backend.clear_session(): the next generator is 'seed_generator' again, as in Keras."""
+    _generator_names.clear()
+
+
 def _unique_generator_name(base: str = "seed_generator") -> str:
     """'seed_generator', then 'seed_generator_1', ... as Keras names them."""
     count = _generator_names.get(base, 0)

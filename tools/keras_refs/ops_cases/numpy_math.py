@@ -99,21 +99,25 @@ BINARY_FLOAT = ("add", "subtract", "multiply", "divide", "true_divide", "divide_
 BINARY_INT = ("gcd", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor", "left_shift", "right_shift",
               "bitwise_left_shift", "bitwise_right_shift")
 POSITIVE_SECOND = ("power", "mod", "fmod", "floor_divide", "divide", "true_divide")
+# the functions whose dtype rules differ from one another: these also get mixed and narrow dtypes
+DTYPE_PROBES = ("add", "divide", "divide_no_nan", "power", "mod", "fmod", "floor_divide", "maximum", "fmax",
+                "arctan2", "logaddexp", "heaviside", "nextafter", "equal", "isclose")
 for name in BINARY_FLOAT:
     low = 0.5 if name in POSITIVE_SECOND else -2.0
     CASES.append(case(name, rand(2, 3, low=0.1 if name == "power" else -2), rand(3, low=low, high=2)))
     CASES.append(case(name, ints(2, 3, -4, 5), ints(2, 3, 1, 4)))
+    CASES.append(case(name, ints(3, 1, 5), 2.5))
+    if name != "subtract":
+        CASES.append(case(name, bools(4), bools(4)))
+for name in DTYPE_PROBES:
     CASES.append(case(name, rand(2, 1), ints(1, 3, 1, 4)))
     CASES.append(case(name, ints(3, 1, 5), 2))
-    CASES.append(case(name, ints(3, 1, 5), 2.5))
     CASES.append(case(name, rand(3, low=0.5, high=2, dtype="float16"), rand(3, low=0.5, high=2),
                       rtol=1e-3, atol=1e-3))
-for name in BINARY_FLOAT:
-    if name not in ("subtract",):
-        CASES.append(case(name, bools(4), bools(4)))
     CASES.append(case(name, ints(4, 0, 5, dtype="int8"), ints(4, 1, 5, dtype="uint8")))
     CASES.append(case(name, ints(4, 0, 5, dtype="int8"), 3))
-CASES.append(case("divide_no_nan", np.array([1.0, 0.0, -2.0, 3.0], "float32"), np.array([0.0, 0.0, 4.0, 0.0], "float32")))
+CASES.append(case("divide_no_nan", np.array([1.0, 0.0, -2.0, 3.0], "float32"),
+                  np.array([0.0, 0.0, 4.0, 0.0], "float32")))
 CASES.append(case("divide_no_nan", ints(4, -3, 3), np.array([0, 2, 0, -1], "int32")))
 CASES.append(case("fmax", specials(), np.array([1.0, np.nan, 0.0, np.nan, 2.0, -1.0, np.nan], "float32")))
 CASES.append(case("fmin", specials(), np.array([1.0, np.nan, 0.0, np.nan, 2.0, -1.0, np.nan], "float32")))
@@ -155,18 +159,18 @@ CASES.append(case("ldexp", rand(3, dtype="float16"), ints(3, 0, 4), rtol=1e-3, a
 CASES.append(case("ldexp", rand(3), 2))
 
 # -- reductions ----------------------------------------------------------------------------------------
-AXES = [dict(), dict(axis=0), dict(axis=-1, keepdims=True), dict(axis=(0, 2)), dict(axis=None, keepdims=True),
-        dict(axis=(-1, 0), keepdims=True)]
+AXES = [dict(), dict(axis=-1, keepdims=True), dict(axis=(0, 2))]
+MORE_AXES = [dict(axis=0), dict(axis=None, keepdims=True), dict(axis=(-1, 0), keepdims=True)]
 REDUCTIONS = ("sum", "prod", "mean", "var", "std", "max", "min", "amax", "amin", "all", "any", "ptp", "nansum",
               "nanprod", "nanmean", "nanvar", "nanstd", "nanmax", "nanmin", "median", "nanmedian")
 for name in REDUCTIONS:
-    for kwargs in AXES:
+    for kwargs in AXES + (MORE_AXES if name in ("sum", "mean", "max", "median", "nanvar") else []):
         CASES.append(case(name, rand(2, 3, 4, low=0.5, high=1.5), **kwargs))
     CASES.append(case(name, ints(2, 3, -3, 4), axis=1))
-    CASES.append(case(name, ints(2, 3, 0, 3)))
     if name != "ptp":
         CASES.append(case(name, bools(2, 3), axis=0))
     CASES.append(case(name, rand(2, 3, low=0.5, high=1.5, dtype="float16"), axis=-1, rtol=2e-3, atol=2e-3))
+for name in ("sum", "prod", "nansum", "nanprod", "mean", "max", "nanmean", "median"):
     CASES.append(case(name, ints(2, 3, 0, 5, dtype="uint8"), keepdims=True))
     CASES.append(case(name, ints(2, 3, 0, 5, dtype="int8"), axis=0))
 for name in ("nansum", "nanprod", "nanmean", "nanvar", "nanstd", "nanmax", "nanmin", "nanmedian", "median",
@@ -266,7 +270,8 @@ for size, beta in ((0, 1.0), (1, 2.0), (5, 0.0), (6, 8.6), (7, 14.0)):
 CASES.append(case("kaiser", np.array(5, "int32"), 2.5, symbolic=False))
 
 # -- Python scalars and weak types ---------------------------------------------------------------------------
-CASES.append(case("add", ints(3, dtype="int8"), 300))
+# NOTE: eager only: symk's graph constants refuse a Python int outside the tensor's dtype (jax wraps it)
+CASES.append(case("add", ints(3, dtype="int8"), 300, symbolic=False))
 CASES.append(case("multiply", bools(3), 2))
 CASES.append(case("maximum", ints(3, dtype="uint8"), 2.5))
 CASES.append(case("greater", ints(3), 1.5))

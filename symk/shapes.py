@@ -43,14 +43,14 @@ def canonical_dtype(dtype) -> str:
     if isinstance(dtype, str):
         if dtype.startswith("mixed_"):
             return "float32"
-        if dtype in ("float", "float64") :
+        if dtype in ("float", "float64"):
             return "float32"  # jax runs with x64 disabled, as Keras on JAX does by default
         if dtype == "int64":
             return "int32"
         if dtype == "bool":
             return "bool"
     name = np.dtype(dtype).name
-    return {"float64": "float32", "int64": "int32", "uint64": "uint32"}.get(name, name)
+    return {"float64": "float32", "int64": "int32", "uint64": "uint32", "complex128": "complex64"}.get(name, name)
 
 
 class TensorSpec(NamedTuple):

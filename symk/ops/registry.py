@@ -131,9 +131,9 @@ def _weak_dtype(value, others: list) -> str:
 def constant(value, dtype=None, graph=None) -> SymbolicTensor:
     """A constant node. The array lives in the node's `value`; attrs hold shape, dtype and a digest."""
     graph = graph or default_graph()
-    array = np.asarray(value, dtype=canonical_dtype(dtype) if dtype else None)
-    if dtype is None:
-        array = array.astype(canonical_dtype(array.dtype))
+    array = np.asarray(value)
+    # NOTE: astype wraps a Python int outside the dtype's range (300 as int8), as jax does; asarray would raise
+    array = array.astype(canonical_dtype(dtype) if dtype else canonical_dtype(array.dtype))
     digest = hashlib.sha1(array.tobytes()).hexdigest()[:16] if array.size <= 4096 else f"id{id(array)}"
     attrs = OPS["constant"].attrs_type(shape=array.shape, dtype=array.dtype.name, digest=digest)
     node = graph.add_node("constant", attrs, [], [TensorSpec.of(array.shape, array.dtype)], value=array)

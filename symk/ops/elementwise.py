@@ -59,6 +59,7 @@ def numeric_unary_rule(specs, attrs):
 
 
 def square_rule(specs, attrs):
+    """square and relu: bool computes as int32 (as jnp and Keras do); other dtypes are kept."""
     return TensorSpec(specs[0].shape, "int32" if specs[0].dtype == "bool" else specs[0].dtype)
 
 
@@ -137,7 +138,7 @@ LOGICAL = ("logical_not", "logical_and", "logical_or", "logical_xor")  # bool re
 # the rules of the ops whose dtype is not simply their input's (or the promoted inputs')
 UNARY_RULES = {"logical_not": compare_rule, "abs": magnitude_rule, "negative": numeric_unary_rule,
                "sign": numeric_unary_rule, "round": numeric_unary_rule, "square": square_rule,
-               "floor": real_unary_rule, "ceil": real_unary_rule}
+               "floor": real_unary_rule, "ceil": real_unary_rule, "relu": square_rule}
 BINARY_RULES = {**{name: compare_rule for name in LOGICAL}, "subtract": subtract_rule,
                 "power": numeric_broadcast_rule, "mod": numeric_broadcast_rule, "floor_divide": numeric_broadcast_rule}
 

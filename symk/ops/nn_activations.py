@@ -84,7 +84,7 @@ def _sparsemax(x, axis):
     x = jnp.moveaxis(_to_float(x), axis, -1)
     descending = -jnp.sort(-x, axis=-1)
     cumulative = jnp.cumsum(descending, axis=-1)
-    ranks = jnp.arange(1, x.shape[-1] + 1, dtype=x.dtype)
+    ranks = jnp.arange(1, x.shape[-1] + 1, dtype=x.dtype).reshape((1,) * (x.ndim - 1) + (-1,))
     in_support = descending - (cumulative - 1) / ranks > 0
     support_size = jnp.sum(in_support, axis=-1, keepdims=True)
     # NOTE: Keras 3.15 sums the cumulative sums over the support here (keras-team/keras#23425, fixed

@@ -1,28 +1,17 @@
-"""Reading the Python arguments of the keras.ops.nn functions: specs of any input, data formats, float dtypes.
+"""Reading the Python arguments of the keras.ops.nn functions: data formats, float dtypes, casts.
 
 The nn_*.py family files check their arguments here before they apply an op, so a bad argument
 fails with the Keras function's name in the message.
 
-    >>> spec_of(np.ones((2, 3), "int32"))          # TensorSpec(shape=(2, 3), dtype='int32')
     >>> resolve_data_format("conv", None)           # symk.config.image_data_format()
 """
 from __future__ import annotations
 
 import jax.numpy as jnp
-import numpy as np
 
 from ..config import image_data_format
-from ..shapes import TensorSpec, canonical_dtype
-from .registry import apply, is_symbolic
-
-
-def spec_of(x) -> TensorSpec:
-    """Shape and dtype of a symbolic tensor, variable, array (jax tracers too) or Python scalar."""
-    if is_symbolic(x):
-        return x.spec
-    if hasattr(x, "shape") and hasattr(x, "dtype"):
-        return TensorSpec.of(x.shape, x.dtype)
-    return TensorSpec.of(np.shape(x), np.asarray(x).dtype)
+from ..shapes import canonical_dtype
+from .registry import apply, spec_of
 
 
 def is_float(dtype: str) -> bool:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from .api import keras_export
 from .conv import channel_axis
-from .nn_args import cast_to, resolve_data_format, resolve_padding, spec_of
-from .registry import apply
+from .nn_args import cast_to, resolve_data_format, resolve_padding
+from .registry import apply, spec_of
 
 
 def _groups(function: str, inputs, kernel, data_format: str) -> int:

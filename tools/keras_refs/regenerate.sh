@@ -12,6 +12,8 @@ PY="$VENV/bin/python"
 OUT="$HERE/../../tests/references"
 rm -rf "$OUT/keras3" "$OUT/keras2"
 KERAS_BACKEND=jax "$PY" "$HERE/make_keras3.py"
+KERAS_BACKEND=jax "$PY" "$HERE/dump_api_names.py"
+KERAS_BACKEND=jax "$PY" "$HERE/make_ops_refs.py"
 "$PY" "$HERE/make_keras2.py"
 "$PY" "$HERE/build_manifest.py"
 KERAS_BACKEND=jax "$PY" "$HERE/verify.py" keras3

@@ -116,8 +116,8 @@ def main():
         if not os.path.isdir(d):
             continue
         for fn in sorted(os.listdir(d)):
-            if fn == "_manifest_part.json":
-                continue
+            if fn == "_manifest_part.json" or os.path.isdir(os.path.join(d, fn)):
+                continue  # sub-folders (ops/, layers_*/, ...) are written and described by their own scripts
             assert sub + "/" + fn in listed, "unlisted file " + sub + "/" + fn
     manifest = {
         "about": "Reference data generated from real Keras by tools/keras_refs/*.py (see tools/keras_refs/README.md). "

@@ -27,3 +27,22 @@ class RuleViolation(Exception):
         super().__init__(rule)
         self.rule = rule
         self.hint = hint
+
+
+class FileFormatError(SymkError, ValueError):
+    """A file is damaged, truncated, or not in the layout expected.
+
+    The message names the file, the object inside it (layer, weight, attribute) and what was expected.
+    """
+
+
+class ConfigError(SymkError, ValueError):
+    """A model or layer config is malformed: a wrong type, a missing key, a bad argument.
+
+    The message names the layer and the key or argument. Read from a file, it becomes a
+    FileFormatError that also names the file.
+    """
+
+
+class WeightMismatchError(SymkError, ValueError):
+    """Saved weights do not fit the model: another count, shape or kind of values than its variables."""

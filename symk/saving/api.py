@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 
+from ..errors import ConfigError, FileFormatError
+
 # the Keras version whose file layout symk writes; Keras readers only compare it with '1'
 KERAS_FORMAT_VERSION = "3.15.1"
 BACKEND_NAME = "jax"
@@ -33,7 +35,10 @@ class SavingAPI:
              keras_version: int = 3, **kwargs):
         """Architecture, weights, training config and optimizer state in one .h5 file (Keras legacy layout).
 
-        keras_version=2 writes what tf.keras / tf_keras (Keras 2) loads; the default, what Keras 3 loads."""
+        keras_version=2 writes what tf.keras / tf_keras (Keras 2) loads; the default, what Keras 3 loads.
+        Weights carry Fletcher-32 checksums. The file is written as a temp file beside it and renamed into
+        place; a temp file left by a killed save is removed by the next save or load of the same path
+        (files.py states the rule)."""
         from .files import as_path
         from .legacy_h5 import write_model_file
         from .training_state import optimizer_variables, optimizer_weight_names, training_config
@@ -85,29 +90,33 @@ class SavingAPI:
 
     def load_weights(self, filepath, by_name: bool = False, skip_mismatch: bool = False, **kwargs):
         """Weights from either layout (the file's contents decide); by position unless by_name=True."""
-        from .files import FileFormatError, as_path, open_h5
+        from .files import as_path, open_h5
+        from .h5_read import attribute_names, describe_members, has_attribute, member, reading
 
         path = as_path(filepath)
         with open_h5(path, WEIGHTS_FILE) as f:
-            group = f["model_weights"] if "layer_names" not in f.attrs and "model_weights" in f else f
-            if "layer_names" in group.attrs or "layer_names0" in group.attrs:
+            legacy = has_attribute(f, "layer_names") or has_attribute(f, "layer_names0")
+            group = member(f, "model_weights") if not legacy and "model_weights" in f else f
+            if has_attribute(group, "layer_names") or has_attribute(group, "layer_names0"):
                 from .legacy_h5 import load_weights_from_group
 
-                load_weights_from_group(group, self, by_name=by_name, skip_mismatch=skip_mismatch)
+                with reading(f"the weights in {group.name!r}"):
+                    load_weights_from_group(group, self, by_name=by_name, skip_mismatch=skip_mismatch)
                 return self
             if "layers" in f or "vars" in f:
                 if by_name:
-                    raise ValueError(f"{path!r} is a Keras 3 .weights.h5 file, which names layers by class, not by "
-                                     "layer name: by_name=True is only for the legacy .h5 layout.")
+                    raise FileFormatError(f"{path!r} is a Keras 3 .weights.h5 file, which names layers by class, not "
+                                          "by layer name: by_name=True is only for the legacy .h5 layout.")
                 from .keras3_weights import read_weights
                 from .training_state import restore_optimizer
 
-                optimizer_values = read_weights(f, self, skip_mismatch=skip_mismatch)
-                restore_optimizer(self, optimizer_values)
+                with reading("the Keras 3 weights layout"):
+                    optimizer_values = read_weights(f, self, skip_mismatch=skip_mismatch)
+                    restore_optimizer(self, optimizer_values)
                 return self
             raise FileFormatError(f"{path!r} is an HDF5 file but holds no Keras weights: expected a 'layer_names' "
                                   "attribute (legacy .h5 layout) or 'layers'/'vars' groups (Keras 3 .weights.h5); "
-                                  f"found groups {sorted(f.keys())} and attributes {sorted(f.attrs.keys())}.")
+                                  f"found groups {describe_members(f)} and attributes {attribute_names(f)}.")
 
     def to_json(self, **kwargs) -> str:
         """The architecture as JSON (Keras's format); `model_from_json` reads it back."""
@@ -147,59 +156,55 @@ def model_from_config(config: dict, custom_objects=None, safe_mode: bool = True)
     from .layer_config import deserialize_layer
 
     if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError("model_from_config expects a dict with 'class_name' and 'config' (what get_config() gives "
-                         "wrapped as {'class_name': type(model).__name__, 'config': model.get_config()}); "
-                         f"got {str(config)[:200]}")
+        raise ConfigError("model_from_config expects a dict with 'class_name' and 'config' (what get_config() gives "
+                          "wrapped as {'class_name': type(model).__name__, 'config': model.get_config()}); "
+                          f"got {str(config)[:200]}")
     return deserialize_layer(config, custom_objects, safe_mode)
 
 
 def model_from_json(json_string: str, custom_objects=None, safe_mode: bool = True):
     try:
         config = json.loads(json_string)
-    except (TypeError, json.JSONDecodeError) as err:
-        raise ValueError(f"model_from_json: the string is not valid JSON ({err}); pass what model.to_json() "
-                         "returned") from None
+    except (TypeError, json.JSONDecodeError, RecursionError) as err:
+        raise ConfigError(f"model_from_json: the string is not valid JSON ({err}); pass what model.to_json() "
+                          "returned") from None
     return model_from_config(config, custom_objects, safe_mode)
 
 
 def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):
     """A model from a .h5 file written by symk, Keras 2 (tf.keras) or Keras 3's legacy writer."""
-    from .files import FileFormatError, as_path, open_h5
-    from .legacy_h5 import load_attributes, load_weights_from_group
+    from .files import as_path, open_h5
+    from .h5_read import has_attribute, member, read_json, reading
+    from .legacy_h5 import load_weights_from_group
     from .registry import CustomObjectScope
-    from .training_state import compile_from_training_config, restore_optimizer
+    from .training_state import compile_from_training_config, restore_saved_optimizer
 
     path = as_path(filepath)
     if os.path.isfile(path) and path.endswith(".keras"):
         raise FileFormatError(f"{path!r}: Keras 3 '.keras' archives are not supported; in Keras, save the model "
                               "with model.save('model.h5') and load that file.")
     with open_h5(path, MODEL_FILE) as f, CustomObjectScope(custom_objects or {}):
-        raw = f.attrs.get("model_config")
-        if raw is None:
+        config = read_json(f, "model_config")
+        if config is None:
             hint = (" It looks like a weights-only file: build the model in code and call model.load_weights()."
-                    if "layer_names" in f.attrs or "layers" in f else "")
+                    if has_attribute(f, "layer_names") or "layers" in f else "")
             raise FileFormatError(f"{path!r} has no 'model_config' attribute, so it holds no architecture: expected "
                                   f"{MODEL_FILE}.{hint}")
-        try:
-            config = json.loads(raw.decode("utf8") if hasattr(raw, "decode") else raw)
-        except json.JSONDecodeError as err:
-            raise FileFormatError(f"{path!r}: its model_config attribute is not valid JSON ({err})") from None
-        model = model_from_config(config, custom_objects, safe_mode)
+        with reading("the architecture in model_config"):
+            model = model_from_config(config, custom_objects, safe_mode)
         if "model_weights" not in f:
             raise FileFormatError(f"{path!r} has a model_config but no 'model_weights' group: expected {MODEL_FILE}")
-        load_weights_from_group(f["model_weights"], model)
-        raw_training = f.attrs.get("training_config")
-        if compile and raw_training is not None and hasattr(model, "compile"):
-            training = json.loads(raw_training.decode("utf8") if hasattr(raw_training, "decode") else raw_training)
-            if compile_from_training_config(model, training, custom_objects) and "optimizer_weights" in f:
-                from .keras2_weights import restore_keras2_optimizer
-
-                group = f["optimizer_weights"]
-                names = load_attributes(group, "weight_names")
-                values = [group[name][()] for name in names]
-                # Keras 2 names its slots ('Adam/m/dense/kernel:0') and saves no learning rate: match by name
-                if not restore_keras2_optimizer(model, names, values):
-                    restore_optimizer(model, values)
+        weights = member(f, "model_weights")
+        with reading("the weights in '/model_weights'"):
+            load_weights_from_group(weights, model)
+        if compile and hasattr(model, "compile"):
+            try:
+                training = read_json(f, "training_config")
+            except FileFormatError as err:
+                raise FileFormatError(f"{err} Pass compile=False to load the model without its training "
+                                      "configuration.") from err
+            if training is not None and compile_from_training_config(model, training, custom_objects):
+                restore_saved_optimizer(model, f)
     return model
 
 

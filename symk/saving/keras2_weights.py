@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .legacy_h5 import _weight_names
+from .weight_assignment import as_array, check_value
 
 # symk (Keras 3) slot name -> tf_keras's variable_name, where they differ
 KERAS2_SLOT_NAMES = {
@@ -90,14 +91,16 @@ def is_keras2_optimizer_state(names: list[str]) -> bool:
 
 
 def restore_keras2_optimizer(model, names: list[str], values: list) -> bool:
-    """Set the optimizer's variables from a tf_keras optimizer state, matched by name; False if they do not match."""
+    """Set the optimizer's variables from a tf_keras optimizer state, matched by name; False if they do not match.
+
+    `values` may be h5py datasets: every shape and dtype is checked before any is read."""
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None or not is_keras2_optimizer_state(names):
         return False
     # tf_keras writes 'Adam/m/dense/kernel:0', or 'm/dense/kernel:0' when its optimizer was made outside a
     # name scope (as load_model makes it): key the slots by what follows the optional optimizer name
-    without_scope = {name.split("/", 1)[-1]: np.asarray(v) for name, v in zip(names, values)}
-    saved = {**without_scope, **{name: np.asarray(v) for name, v in zip(names, values)}}
+    without_scope = {name.split("/", 1)[-1]: v for name, v in zip(names, values)}
+    saved = {**without_scope, **dict(zip(names, values))}
     if not getattr(optimizer, "built", True):
         optimizer.build(model.trainable_variables, prefix=model.name + "_")
     renames = KERAS2_SLOT_NAMES.get(_optimizer_class(optimizer), {})
@@ -108,15 +111,24 @@ def restore_keras2_optimizer(model, names: list[str], values: list) -> bool:
             if key not in saved or tuple(saved[key].shape) != tuple(variable.shape):
                 # saved before the first step (iteration only), or named differently: positional restore decides
                 return False
+            check_value(variable, saved[key], f"optimizer slot {key!r}")
             updates.append((variable, saved[key]))
-    _set_iterations(optimizer, values[0])
-    for variable, value in updates:
-        variable.set_value(np.asarray(value, dtype=variable.dtype))
+    if tuple(values[0].shape) not in ((), (1,)):
+        return False
+    check_value(optimizer.iterations, values[0], "the optimizer's iteration count")
+    iterations = as_array(values[0], "the optimizer's iteration count").reshape(())
+    arrays = [(variable, as_array(value, f"optimizer slot of {variable.path!r}", variable.dtype))
+              for variable, value in updates]
+    _set_iterations(optimizer, iterations)
+    for variable, array in arrays:
+        variable.set_value(array)
     if "u_product" in optimizer._extra_variables:
         # NOTE: tf_keras does not save Nadam's running product of momentum factors; it follows from the step count
         beta_1 = float(optimizer.beta_1)
-        steps = np.arange(1, int(np.asarray(values[0])) + 1, dtype=np.float64)
-        product = np.prod(beta_1 * (1.0 - 0.5 * 0.96 ** steps))
+        count = int(iterations)
+        # past 2000 steps 0.96**t is below float precision: each further factor is beta_1
+        steps = np.arange(1, min(count, 2000) + 1, dtype=np.float64)
+        product = np.prod(beta_1 * (1.0 - 0.5 * 0.96 ** steps)) * beta_1 ** max(count - 2000, 0)
         extra = optimizer._extra_variables["u_product"]
         extra.set_value(np.asarray(product, dtype=extra.dtype))
     return True

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
-
+from ..errors import FileFormatError, WeightMismatchError
 from ..layers.base import snake_case
 from ..models import Model
+from .h5_read import member, member_names
+from .legacy_h5 import write_weight_dataset
 from .weight_assignment import assign_checked
 
 
@@ -62,7 +63,7 @@ def _write_vars(group, name: str, variables: list) -> None:
     vars_group = group.create_group("vars")
     vars_group.attrs["name"] = name
     for i, var in enumerate(variables):
-        vars_group.create_dataset(str(i), data=np.asarray(var.numpy() if hasattr(var, "numpy") else var))
+        write_weight_dataset(vars_group, str(i), var.numpy() if hasattr(var, "numpy") else var)
 
 
 def _write_layer(group, layer) -> None:
@@ -85,20 +86,29 @@ def write_weights(f, model, optimizer_variables=None) -> None:
 
 # -- reading ---------------------------------------------------------------------------
 def _vars_of(group) -> list:
+    """The datasets in group/vars, in order (not read yet: their shapes are checked first)."""
     if "vars" not in group:
         return []
-    keys = sorted(group["vars"].keys(), key=int)
-    return [np.asarray(group["vars"][k]) for k in keys]
+    vars_group = member(group, "vars")
+    keys = member_names(vars_group)
+    if not all(key.isdigit() for key in keys):
+        raise FileFormatError(f"{vars_group.name!r} should hold datasets named 0, 1, 2, ...; found {keys}")
+    return [member(vars_group, key, "dataset") for key in sorted(keys, key=int)]
+
+
+def _subgroups(group) -> list[str]:
+    return [key for key in member_names(group) if key != "vars"]
 
 
 def _flatten_group(group) -> list:
     values = _vars_of(group)
-    for key in sorted(k for k in group.keys() if k != "vars"):
+    for key in _subgroups(group):
+        child = member(group, key)
         if key == "layers":
-            for sub in group["layers"].values():
-                values += _flatten_group(sub)
+            for sub in member_names(child):
+                values += _flatten_group(member(child, sub))
         else:
-            values += _flatten_group(group[key])
+            values += _flatten_group(child)
     return values
 
 
@@ -110,38 +120,40 @@ def _assign(variables, values, where: str, skip_mismatch: bool) -> None:
                                 f"{[tuple(v.shape) for v in variables]}, the file holds {len(values)} "
                                 f"{[v.shape for v in values]}.", hint),
         shape_mismatch=lambda var, value: (f"{where}: variable {var.path!r} has shape {tuple(var.shape)}, the "
-                                           f"file's has shape {value.shape}.", hint))
+                                           f"file's has shape {value.shape}.", hint),
+        what=lambda var: f"{where}, variable {var.path!r}")
 
 
 def _read_layer(group, layer, where: str, skip_mismatch: bool) -> None:
     if isinstance(layer, Model):
         _assign(_own_variables(layer), _vars_of(group), where, skip_mismatch)
         layers = _model_layers(layer)
-        container = group["layers"] if "layers" in group else {}
+        container = member(group, "layers") if "layers" in group else None
+        present = member_names(container) if container is not None else []
         for name, sub in zip(_container_names(layers), layers):
-            if name not in container:
+            if name not in present:
                 if sub.weights and not skip_mismatch:
-                    raise ValueError(f"{where}: the file has no entry 'layers/{name}' for layer {sub.name!r}; it has "
-                                     f"{sorted(container.keys()) if container else []}. Is it for another model?")
+                    raise WeightMismatchError(f"{where}: the file has no entry 'layers/{name}' for layer {sub.name!r};"
+                                              f" it has {present}. Is it for another model?")
                 continue
-            _read_layer(container[name], sub, f"layer {sub.name!r} ('{group.name}/layers/{name}' in the file)",
-                        skip_mismatch)
+            _read_layer(member(container, name), sub, f"layer {sub.name!r} ('{group.name}/layers/{name}' in the "
+                        "file)", skip_mismatch)
         return
-    children = sorted(k for k in group.keys() if k != "vars")
+    children = _subgroups(group)
     attributes = _sublayer_attributes(layer)
     own = _own_variables(layer)
     if children and set(children) <= set(attributes) and len(_vars_of(group)) == len(own):
         _assign(own, _vars_of(group), where, skip_mismatch)
         for child in children:
-            _read_layer(group[child], attributes[child], f"{where}, sub-layer {child!r}", skip_mismatch)
+            _read_layer(member(group, child), attributes[child], f"{where}, sub-layer {child!r}", skip_mismatch)
         return
     # NOTE: symk's layer may hold as its own weights what Keras keeps in a sub-layer (an LSTM's cell)
     _assign(list(layer.weights), _flatten_group(group), where, skip_mismatch)
 
 
 def read_weights(f, model, skip_mismatch: bool = False) -> list:
-    """Load the model's weights; returns the optimizer's saved values (possibly empty)."""
+    """Load the model's weights; returns the optimizer's saved values (datasets, possibly none)."""
     if "layers" not in f and "vars" not in f:
-        raise KeyError("no 'layers' or 'vars' group: not a Keras 3 .weights.h5 file")
+        raise FileFormatError("no 'layers' or 'vars' group: not a Keras 3 .weights.h5 file")
     _read_layer(f, model, f"model {model.name!r}", skip_mismatch)
-    return _vars_of(f["optimizer"]) if "optimizer" in f else []
+    return _vars_of(member(f, "optimizer")) if "optimizer" in f else []

@@ -13,10 +13,11 @@ import types
 from typing import Optional
 
 from ..config import unsafe_deserialization_enabled
+from ..errors import SymkError
 from .registry import lookup_custom
 
 
-class UnsafeDeserializationError(ValueError):
+class UnsafeDeserializationError(SymkError, ValueError):
     """Loading would execute code stored in the file."""
 
 

@@ -9,11 +9,15 @@ with a warning. Writing produces Keras 3's format so Keras reads it back.
 from __future__ import annotations
 
 import inspect
+import re
 import warnings
 from typing import Optional
 
 import numpy as np
 
+from ..errors import ConfigError, SymkError
+from .config_checks import check_arguments, check_layer_entry
+from .h5_read import reading
 from .registry import get_registered_name, resolve_layer_class
 
 MODEL_CLASS_NAMES = ("Sequential", "Functional", "Model")
@@ -26,8 +30,10 @@ def dtype_policy(name: str) -> dict:
 def plain_dtype(dtype, where: str = "") -> Optional[str]:
     """'float32' from 'float32' or a DTypePolicy dict ({'class_name': 'DTypePolicy', 'config': {'name': ...}})."""
     if isinstance(dtype, dict):
-        name = (dtype.get("config") or {}).get("name") or dtype.get("name")
-        dtype = name
+        inner = dtype.get("config")
+        dtype = (inner.get("name") if isinstance(inner, dict) else None) or dtype.get("name")
+    if dtype is not None and not isinstance(dtype, str):
+        raise ConfigError(f"{where}: 'dtype' must be a dtype name or a DTypePolicy config; got {str(dtype)[:80]}")
     if isinstance(dtype, str) and dtype.startswith("mixed_"):
         warnings.warn(f"{where}: dtype policy {dtype!r} is loaded as float32 (symk has no mixed precision yet)")
         return "float32"
@@ -75,7 +81,9 @@ def _sanitize_object(value: dict, where: str) -> dict:
     from .. import constraints, initializers, regularizers
 
     name = value.get("class_name")
-    module = value.get("module") or ""
+    module = value.get("module") if isinstance(value.get("module"), str) else ""
+    if not isinstance(name, str):
+        return value
     for family, table in (("initializers", {**initializers.ALIASES, **initializers.ALL}),
                           ("regularizers", regularizers.ALL), ("constraints", constraints.ALL)):
         if (module.endswith(family) or not module) and name in table and isinstance(table[name], type):
@@ -121,29 +129,39 @@ def _own_overrides(cls) -> set:
     return found
 
 
-def deserialize_layer(entry: dict, custom_objects=None, safe_mode: bool = True):
-    """A new layer (or nested model) from {'class_name': ..., 'config': ...}."""
-    if not isinstance(entry, dict) or "class_name" not in entry:
-        raise ValueError(f"a layer config must be a dict with 'class_name' and 'config'; got {str(entry)[:200]}")
-    class_name = entry["class_name"]
-    config = entry.get("config") or {}
-    name = config.get("name", entry.get("name"))
+def deserialize_layer(entry: dict, custom_objects=None, safe_mode: bool = True, where: str = "a layer entry"):
+    """A new layer (or nested model) from {'class_name': ..., 'config': ...}; `where` names the entry in errors."""
+    class_name, config = check_layer_entry(entry, where)
+    name = config.get("name", entry.get("name")) if isinstance(config, dict) else entry.get("name")
     where = f"layer {name!r} ({class_name})"
-    cls = resolve_layer_class(entry.get("registered_name") or class_name, custom_objects, where=f" (layer {name!r})")
-    if class_name in MODEL_CLASS_NAMES or _is_model_class(cls):
-        from .model_config import model_from_layer_entry
+    with reading(where):
+        cls = resolve_layer_class(entry.get("registered_name") or class_name, custom_objects,
+                                  where=f" (layer {name!r})")
+        if class_name in MODEL_CLASS_NAMES or _is_model_class(cls):
+            from .model_config import model_from_layer_entry
 
-        return model_from_layer_entry(cls, class_name, config, custom_objects, safe_mode)
-    if cls.__name__ == "Lambda" and "function" in config:
-        from .lambda_serialization import lambda_kwargs
+            return model_from_layer_entry(cls, class_name, config, custom_objects, safe_mode)
+        if not isinstance(cls, type):
+            raise ConfigError(f"{where}: {class_name!r} names {cls!r}, which is not a layer class")
+        if cls.__name__ == "Lambda" and "function" in config:
+            from .lambda_serialization import lambda_kwargs
 
-        config = lambda_kwargs(config, custom_objects, safe_mode)
-    kwargs = normalize_layer_config(cls, config, where)
-    try:
-        return _construct(cls, kwargs, where, custom_objects)
-    except TypeError as err:
-        raise TypeError(f"could not rebuild {where} from its config: {err}. If it is your own layer, make sure its "
-                        "get_config() returns every __init__ argument (and from_config accepts them).") from err
+            config = lambda_kwargs(config, custom_objects, safe_mode)
+        kwargs = normalize_layer_config(cls, config, where)
+        check_arguments(cls, kwargs, where)
+        try:
+            return _construct(cls, kwargs, where, custom_objects)
+        except SymkError:
+            raise
+        except TypeError as err:
+            missing = re.findall(r"'(\w+)'", str(err)) if "required" in str(err) else []
+            if missing and cls.__module__.startswith("symk."):
+                raise ConfigError(f"{where}: its config lacks the required argument(s) {missing}") from err
+            raise ConfigError(f"could not rebuild {where} from its config: {err}. If it is your own layer, make sure "
+                              "its get_config() returns every __init__ argument (and from_config accepts "
+                              "them).") from err
+        except (ValueError, KeyError, IndexError, AttributeError, ArithmeticError) as err:
+            raise ConfigError(f"{where}: its config could not be applied ({type(err).__name__}: {err})") from err
 
 
 def _construct(cls, kwargs: dict, where: str, custom_objects):

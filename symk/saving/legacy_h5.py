@@ -13,7 +13,9 @@ from __future__ import annotations
 import h5py
 import numpy as np
 
+from ..errors import WeightMismatchError
 from ..models.layer_order import keras_layer_order
+from .h5_read import member, read_names
 from .weight_assignment import assign_checked
 
 # Keras's limit for one attribute: the HDF5 object header is 64 KiB
@@ -44,17 +46,8 @@ def save_attributes(group, name: str, values: list) -> None:
 
 
 def load_attributes(group, name: str) -> list:
-    """A list attribute, joining name0, name1, ... chunks."""
-    def decode(values):
-        return [v.decode("utf8") if hasattr(v, "decode") else str(v) for v in np.atleast_1d(values)]
-
-    if name in group.attrs:
-        return decode(group.attrs[name]) if np.size(group.attrs[name]) else []
-    values, i = [], 0
-    while f"{name}{i}" in group.attrs:
-        values += decode(group.attrs[f"{name}{i}"])
-        i += 1
-    return values
+    """A list attribute, joining name0, name1, ... chunks; [] when absent (checked: see h5_read.read_names)."""
+    return read_names(group, name, required=False)
 
 
 def layer_weights(layer) -> list:
@@ -80,15 +73,24 @@ def _weight_names(layer) -> list[str]:
     return names
 
 
+def write_weight_dataset(group, name: str, value) -> None:
+    """A dataset carrying HDF5's Fletcher-32 checksum filter, so a changed byte is caught on load.
+
+    NOTE: HDF5 filters need chunked storage, which scalars and empty arrays cannot have: those are
+    written plain (an optimizer's iteration count and learning rate are scalars)."""
+    value = np.asarray(value)
+    if value.ndim == 0 or value.size == 0:
+        group.create_dataset(name, data=value)
+        return
+    # one chunk per weight (read whole anyway); past 1 GiB, slabs of rows (HDF5 caps a chunk at 4 GiB)
+    rows = max(1, min(value.shape[0], (1 << 30) // max(1, value[:1].nbytes)))
+    group.create_dataset(name, data=value, chunks=(rows,) + value.shape[1:], fletcher32=True)
+
+
 def _write_weights(group, names: list, values: list) -> None:
     save_attributes(group, "weight_names", names)
     for name, value in zip(names, values):
-        value = np.asarray(value)
-        dataset = group.create_dataset(name, value.shape, dtype=value.dtype)
-        if value.shape:
-            dataset[:] = value
-        else:
-            dataset[()] = value
+        write_weight_dataset(group, name, value)
 
 
 def write_model_file(path: str, overwrite: bool, model, keras_version: str, backend: str, model_config: str,
@@ -112,7 +114,7 @@ def write_model_file(path: str, overwrite: bool, model, keras_version: str, back
             group = f.create_group("optimizer_weights")
             save_attributes(group, "weight_names", optimizer_names)
             for name, value in zip(optimizer_names, optimizer_values):
-                group.create_dataset(name, data=value)
+                write_weight_dataset(group, name, value)
 
 
 def save_weights_to_group(group, model, keras_version: str, backend: str, weight_names=None) -> None:
@@ -130,7 +132,8 @@ def save_weights_to_group(group, model, keras_version: str, backend: str, weight
 
 
 def _read_layer(group) -> list:
-    return [np.asarray(group[name]) for name in load_attributes(group, "weight_names")]
+    """The layer's saved weights as datasets (not read yet: their shapes are checked first)."""
+    return [member(group, name, "dataset") for name in read_names(group, "weight_names")]
 
 
 def _assign(layer, values: list, where: str, skip_mismatch: bool) -> None:
@@ -143,36 +146,42 @@ def _assign(layer, values: list, where: str, skip_mismatch: bool) -> None:
                                 "Is this file for another architecture? Try by_name=True or skip_mismatch=True."),
         shape_mismatch=lambda var, value: (f"Shape mismatch for {where}, weight {var.path!r}: the layer's weight has "
                                            f"shape {tuple(var.shape)}, the saved weight has shape {value.shape}.",
-                                           "Pass skip_mismatch=True to skip such weights."))
+                                           "Pass skip_mismatch=True to skip such weights."),
+        what=lambda var: f"{where}, weight {var.path!r}")
 
 
 def load_weights_from_group(group, model, by_name: bool = False, skip_mismatch: bool = False) -> None:
-    if "layer_names" not in group.attrs and "layer_names0" not in group.attrs:
-        raise KeyError("no 'layer_names' attribute: not a Keras weights group")
-    saved_names = load_attributes(group, "layer_names")
+    saved_names = read_names(group, "layer_names")
     layers = keras_layer_order(model)
     if by_name:
         by_layer_name: dict = {}
         for layer in layers:
             by_layer_name.setdefault(layer.name, []).append(layer)
         for k, name in enumerate(saved_names):
-            values = _read_layer(group[name])
+            values = _read_layer(member(group, name))
             for layer in by_layer_name.get(name, []):
                 _assign(layer, values, f"layer #{k} (named {name!r})", skip_mismatch)
         return
     with_weights = [layer for layer in layers if layer_weights(layer)]
-    saved = [name for name in saved_names if load_attributes(group[name], "weight_names")]
+    saved = [name for name in saved_names if read_names(member(group, name), "weight_names")]
     if len(saved) != len(with_weights):
-        raise ValueError(
+        raise WeightMismatchError(
             f"Layer count mismatch when loading weights: the model has {len(with_weights)} layer(s) with weights "
             f"{[l.name for l in with_weights]}, the file has {len(saved)} {saved}. Loading by position needs the same "
             "architecture; pass by_name=True to match layers by name instead.")
     for k, (name, layer) in enumerate(zip(saved, with_weights)):
-        _assign(layer, _read_layer(group[name]), f"layer #{k} (named {layer.name!r} in the model, {name!r} in the "
-                                                 "file)", skip_mismatch)
-    if "top_level_model_weights" in group:
-        values = _read_layer(group["top_level_model_weights"])
-        own = list(getattr(model, "_own_weights", []))
-        if values and len(values) == len(own):
-            for var, value in zip(own, values):
-                var.set_value(np.asarray(value, dtype=var.dtype))
+        _assign(layer, _read_layer(member(group, name)), f"layer #{k} (named {layer.name!r} in the model, "
+                                                         f"{name!r} in the file)", skip_mismatch)
+    own = list(getattr(model, "_own_weights", []))
+    if "top_level_model_weights" in group and own:
+        values = _read_layer(member(group, "top_level_model_weights"))
+        if values:
+            _assign_top_level(own, values)
+
+
+def _assign_top_level(own: list, values: list) -> None:
+    if len(values) == len(own):
+        assign_checked(own, values, False, count_mismatch=None,
+                       shape_mismatch=lambda var, value: (f"Shape mismatch for the model's own weight {var.path!r}: "
+                                                          f"{tuple(var.shape)} in the model, {value.shape} in the "
+                                                          "file.", ""))

@@ -14,6 +14,8 @@ from __future__ import annotations
 import inspect
 from typing import Any, Optional
 
+from ..errors import SymkError
+
 _GLOBAL_CUSTOM_OBJECTS: dict[str, Any] = {}
 _GLOBAL_CUSTOM_NAMES: dict[int, str] = {}  # id(obj) -> its registered name 'package>Name'
 _scopes: list[dict] = []
@@ -104,7 +106,7 @@ def builtin_layer_classes() -> dict:
     return found
 
 
-class UnknownObjectError(ValueError):
+class UnknownObjectError(SymkError, ValueError):
     """A config names a class symk does not know; the message says how to register it."""
 
 

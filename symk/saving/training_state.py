@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import warnings
 
-import numpy as np
+from ..errors import FileFormatError, WeightMismatchError
+from .weight_assignment import as_array, check_value
 
 
 def _plain(value):
@@ -112,8 +113,30 @@ def _metric_name(metric):
     return metric
 
 
+def restore_saved_optimizer(model, f) -> None:
+    """The optimizer state of a legacy model file ('optimizer_weights'), if any; a warning when it cannot be used
+    (as Keras warns): the model is then trained from a fresh optimizer state."""
+    from .h5_read import has_attribute, member, read_names
+    from .keras2_weights import restore_keras2_optimizer
+
+    if "optimizer_weights" not in f:
+        return
+    try:
+        group = member(f, "optimizer_weights")
+        names = read_names(group, "weight_names") if has_attribute(group, "weight_names") else []
+        values = [member(group, name, "dataset") for name in names]
+        # Keras 2 names its slots ('Adam/m/dense/kernel:0') and saves no learning rate: match by name
+        if not restore_keras2_optimizer(model, names, values):
+            restore_optimizer(model, values)
+    except (FileFormatError, WeightMismatchError) as err:
+        warnings.warn(f"the optimizer state in the file could not be restored ({err}); training will resume with a "
+                      "fresh optimizer state.")
+
+
 def restore_optimizer(model, values: list) -> None:
-    """Build the optimizer's slots for the model's variables and set the saved values (Keras's order)."""
+    """Build the optimizer's slots for the model's variables and set the saved values (Keras's order).
+
+    `values` may be h5py datasets: shapes and dtypes are checked before any is read."""
     optimizer = getattr(model, "optimizer", None)
     if optimizer is None or not values:
         return
@@ -121,7 +144,7 @@ def restore_optimizer(model, values: list) -> None:
         if not getattr(optimizer, "built", True):
             optimizer.build(model.trainable_variables, prefix=model.name + "_")
         variables = keras_ordered_variables(optimizer)
-        values = [np.asarray(v) for v in values]
+        values = list(values)
         if len(values) == len(variables) - 1 and len(variables) > 1:
             values = [values[0], variables[1].numpy()] + values[1:]  # Keras 2 did not save the learning rate
         head = 1 if optimizer._schedule is not None else 2
@@ -135,8 +158,11 @@ def restore_optimizer(model, values: list) -> None:
             if tuple(var.shape) != tuple(value.shape):
                 raise ValueError(f"optimizer variable {var.path!r} has shape {tuple(var.shape)}, the file's value "
                                  f"has shape {value.shape}")
-        for var, value in zip(variables, values):
-            var.set_value(np.asarray(value, dtype=var.dtype))
+            check_value(var, value, f"optimizer variable {var.path!r}")
+        arrays = [as_array(value, f"optimizer variable {var.path!r}", var.dtype)
+                  for var, value in zip(variables, values)]
+        for var, array in zip(variables, arrays):
+            var.set_value(array)
     except (ValueError, TypeError) as err:
         warnings.warn(f"the optimizer state in the file could not be restored ({err}); training will resume with a "
                       "fresh optimizer state.")

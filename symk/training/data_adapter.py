@@ -30,6 +30,66 @@ def is_batch_iterable(x) -> bool:
     return hasattr(x, "__iter__") or hasattr(x, "__next__") or hasattr(x, "__getitem__") and hasattr(x, "__len__")
 
 
+# -- argument checks (before anything is built or compiled) ---------------------------------
+def check_count(value, argument: str, function: str, minimum: int = 1, allow_none: bool = True):
+    """`value` as an int >= minimum (None passes when allowed); anything else is an error naming the argument."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        kind = type(value).__name__
+        raise ValueError(f"{function}({argument}=...) must be an integer"
+                         f"{' >= ' + str(minimum) if minimum else ' >= 0'}; got {value!r} (a {kind}).")
+    if value < minimum:
+        what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"{function}({argument}=...) must be {what}; got {value!r}.")
+    return int(value)
+
+
+def _leaves(data):
+    if isinstance(data, dict):
+        for value in data.values():
+            yield from _leaves(value)
+    elif isinstance(data, (list, tuple)) and any(is_array_like(v) or isinstance(v, (list, tuple, dict)) for v in data):
+        for value in data:
+            yield from _leaves(value)
+    elif data is not None:
+        yield data
+
+
+def check_numeric(data, argument: str, function: str) -> None:
+    """Refuse text, object or empty arrays in `argument` (x, y, sample_weight, validation_data)."""
+    for leaf in _leaves(data):
+        dtype = getattr(leaf, "dtype", None)
+        if dtype is None:
+            try:
+                dtype = np.asarray(leaf).dtype
+            except (ValueError, TypeError):
+                dtype = np.dtype(object)
+        if np.dtype(dtype).kind not in "biuf":
+            found = "text" if np.dtype(dtype).kind in "SU" else f"{dtype} values"
+            raise ValueError(f"{function}: `{argument}` holds {found}; symk trains on numbers (bool, integer or "
+                             "float arrays). Encode text as numbers first (e.g. a StringLookup or a vocabulary).")
+        shape = getattr(leaf, "shape", None)
+        if shape is not None and len(shape) and shape[0] == 0:
+            raise ValueError(f"{function}: `{argument}` has no samples (shape {tuple(shape)}); pass at least one.")
+
+
+def check_fit_arguments(batch_size, epochs, initial_epoch, steps_per_epoch, validation_steps, validation_batch_size,
+                        validation_freq, validation_split) -> tuple:
+    """fit's counts checked (in this order, as ints), and validation_split; errors name the argument."""
+    if not isinstance(validation_freq, (list, tuple, range)) or not all(
+            isinstance(v, int) and v > 0 for v in validation_freq):
+        validation_freq = check_count(validation_freq, "validation_freq", "fit", allow_none=False)
+    if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
+            or not 0 <= validation_split < 1:
+        raise ValueError(f"fit(validation_split=...) must be a number in [0, 1); got {validation_split!r}")
+    return (check_count(batch_size, "batch_size", "fit"), check_count(epochs, "epochs", "fit", 0, False),
+            check_count(initial_epoch, "initial_epoch", "fit", 0, False),
+            check_count(steps_per_epoch, "steps_per_epoch", "fit"),
+            check_count(validation_steps, "validation_steps", "fit"),
+            check_count(validation_batch_size, "validation_batch_size", "fit"), validation_freq)
+
+
 def as_float_array(a, what: str) -> np.ndarray:
     if hasattr(a, "block_until_ready"):
         return a

@@ -52,13 +52,15 @@ class EpochRunner:
         self.model = model
 
     # -- data ---------------------------------------------------------------------------
-    def arrays(self, x, y, sample_weight=None, class_weight=None):
+    def arrays(self, x, y, sample_weight=None, class_weight=None, function: str = "fit"):
         model = self.model
         if y is None and isinstance(x, tuple) and len(x) in (2, 3):
             x, y, sample_weight = da.unpack_batch(x)
         if x is None or y is None:
             raise ValueError(f"Model {model.name!r}: training and evaluation need targets; got "
                              f"{'no x' if x is None else 'no y'}. Pass fit(x, y) (or batches of (x, y)).")
+        for value, argument in ((x, "x"), (y, "y"), (sample_weight, "sample_weight")):
+            da.check_numeric(value, argument, function)
         xs = model._standardize_inputs(x)
         ys = da.standardize_targets(model, y)
         sws = da.standardize_sample_weights(model, sample_weight, len(ys))
@@ -112,6 +114,9 @@ class EpochRunner:
         model = self.model
         verbose = _verbosity(verbose)
         iterable = da.is_batch_iterable(x)
+        (batch_size, epochs, initial_epoch, steps_per_epoch, validation_steps, validation_batch_size,
+         validation_freq) = da.check_fit_arguments(batch_size, epochs, initial_epoch, steps_per_epoch, validation_steps,
+                                                   validation_batch_size, validation_freq, validation_split)
         max_steps = config.max_steps_per_epoch()  # global caps for quick runs (symk.config.set_max_epochs, ...)
         if config.max_epochs() is not None:
             epochs = min(epochs, config.max_epochs())
@@ -123,8 +128,8 @@ class EpochRunner:
                                  "validation_data instead")
             steps_total = steps_per_epoch or (len(x) if hasattr(x, "__len__") else None)
         else:
-            batch_size = int(batch_size or 32)
-            xs, ys, sws = self.arrays(x, y, sample_weight, class_weight)
+            batch_size = batch_size or 32
+            xs, ys, sws = self.arrays(x, y, sample_weight, class_weight, function="fit")
             if validation_split and validation_data is None:
                 (xs, ys, sws), validation_data = da.split_validation([xs, ys, sws], validation_split)
                 validation_data = tuple(v for v in validation_data if v is not None)
@@ -132,6 +137,8 @@ class EpochRunner:
             steps_total = -(-n // batch_size) if max_steps is None else min(-(-n // batch_size), max_steps)
             steps = model._build_steps(xs, ys)
             data = self._device(xs, ys, sws)
+        if validation_data is not None and not da.is_batch_iterable(validation_data):
+            self._check_validation_data(validation_data)  # now, not after the first epoch's compile
         params = {"epochs": epochs, "steps": steps_total, "verbose": verbose}
         cbs, history, batch_hooks = self._callbacks(callbacks, verbose, params)
         model.stop_training = False
@@ -162,6 +169,21 @@ class EpochRunner:
                 steps.write_back(carry)
         cbs.on_train_end(logs)
         return history
+
+    def _check_validation_data(self, validation_data) -> None:
+        """validation_data's arrays against the model's inputs and the losses' targets, before training."""
+        if self.model._graph is None or self.model.compiled_loss is None:
+            return  # built by the first batch of an iterable: checked when the validation runs
+        data = tuple(validation_data) if isinstance(validation_data, list) else validation_data
+        if not isinstance(data, tuple) or not 2 <= len(data) <= 3:
+            raise ValueError("fit(validation_data=...) must be a tuple (x_val, y_val) or (x_val, y_val, "
+                             f"val_sample_weight), or an iterable of batches; got {type(validation_data).__name__}")
+        try:
+            xs, ys, _ = self.arrays(*da.unpack_batch(data), function="fit(validation_data)")
+            self.model.compiled_loss.check_targets([tuple(y.shape) for y in ys],
+                                                   [tuple(t.shape) for t in self.model.outputs])
+        except ValueError as err:
+            raise ValueError(f"fit(validation_data=...): {err}") from None
 
     def _fresh_carry(self, steps, carry):
         """The carry for a new epoch: weights and optimizer state from the Variables (they may
@@ -246,10 +268,12 @@ class EpochRunner:
     # -- evaluate -----------------------------------------------------------------------
     def evaluate(self, x, y, batch_size, verbose, sample_weight, steps, callbacks):
         verbose = _verbosity(verbose)
+        batch_size, steps = da.check_count(batch_size, "batch_size", "evaluate"), da.check_count(steps, "steps",
+                                                                                                   "evaluate")
         data = x if da.is_batch_iterable(x) or y is None and isinstance(x, tuple) else (x, y, sample_weight)
         total = steps or (len(x) if da.is_batch_iterable(x) and hasattr(x, "__len__") else None)
         if not da.is_batch_iterable(x):
-            n = len(self.arrays(*da.unpack_batch(data))[0][0])
+            n = len(self.arrays(*da.unpack_batch(data), function="evaluate")[0][0])
             total = -(-n // int(batch_size or 32))
         cbs, _, _ = self._callbacks(callbacks, verbose, {"steps": total, "verbose": verbose}, history=False)
         cbs.on_test_begin()
@@ -287,7 +311,8 @@ class EpochRunner:
     # -- single batches -----------------------------------------------------------------
     def one_batch(self, x, y, sample_weight, class_weight, train: bool, reset_metrics: bool) -> dict:
         model = self.model
-        xs, ys, sws = self.arrays(x, y, sample_weight, class_weight)
+        xs, ys, sws = self.arrays(x, y, sample_weight, class_weight,
+                                  function="train_on_batch" if train else "test_on_batch")
         steps = model._build_steps(xs, ys)
         xs, ys, sws = self._device(xs, ys, sws)
         mask = jnp.ones(len(xs[0]), jnp.float32)

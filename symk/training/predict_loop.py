@@ -22,12 +22,13 @@ class PredictLoop:
         self.model = model
 
     def run(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        if steps is not None and (int(steps) != steps or steps < 1):
-            raise ValueError(f"predict(steps=...) must be a positive integer (the number of batches); got {steps!r}")
+        steps = da.check_count(steps, "steps", "predict")
+        batch_size = da.check_count(batch_size, "batch_size", "predict")
         if da.is_batch_iterable(x):
             return self.batches(x, steps, verbose, callbacks)
         if isinstance(x, tuple) and len(x) in (2, 3) and self._takes_one_input():
             x = x[0]  # predict((x, y)): Keras unpacks the data tuple and ignores the targets
+        da.check_numeric(x, "x", "predict")
         return self.arrays(x, batch_size, verbose, steps, callbacks)
 
     def _takes_one_input(self) -> bool:

@@ -149,10 +149,14 @@ def test_symbolic_tensor_truth_value_and_iteration_are_refused():
 
 
 def test_unknown_op_attribute_and_op_name():
+    from symk.ops.registry import apply, get_op
+
     with pytest.raises(TypeError, match=r"unknown attribute\(s\) \['axes'\]"):
-        ops.sum(Input(shape=(2,)), axes=1)
+        apply("sum", [Input(shape=(2,))], axes=1)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'axes'"):
+        ops.sum(Input(shape=(2,)), axes=1)   # Keras's signature: axis
     with pytest.raises(KeyError, match="unknown op 'frobnicate'"):
-        symk.ops.get_op("frobnicate")
+        get_op("frobnicate")
 
 
 def test_eval_of_symbolic_tensor_points_to_k_function():

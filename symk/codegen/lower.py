@@ -24,6 +24,7 @@ class Step:
     inputs: tuple          # ((source node, output index), ...)
     training: Optional[bool]  # an explicit flag from the layer call, else the run's flag
     path: str = ""         # for parameters and assignments: the variable path
+    salt: int = 0          # for random ops: their ordinal among the program's random steps (folded into the key)
 
 
 class Program:
@@ -45,6 +46,7 @@ class Program:
         self.consts: dict[str, object] = {}
         self.state_updates: dict[str, tuple] = {}   # variable path -> (source node, index)
         self.variables: dict[str, object] = {}     # variable path -> Variable
+        random_steps = 0
         for node in graph.topological_order():
             if node not in needed:
                 continue
@@ -58,8 +60,11 @@ class Program:
                 self.variables[path] = data["variable"]
             if op.name == "placeholder" and node not in self.input_nodes:
                 raise GraphError(f"placeholder {data['name']!r} is needed but is not one of the program's inputs")
+            # NOTE: a random step's key folds in its ordinal, not its node id: node ids grow across builds in one
+            # session, so the same seed and the same build must give the same dropout masks
             step = Step(node, op, op.attr_dict(attrs) if op.lower else {}, tuple(graph.inputs_of(node)),
-                        data.get("training"), path)
+                        data.get("training"), path, salt=random_steps)
+            random_steps += op.random
             if op.name == "assign":
                 self.state_updates[path] = step.inputs[0]
             self.steps.append(step)
@@ -80,7 +85,7 @@ class Program:
                 continue
             else:
                 args = [env[src][idx] for src, idx in step.inputs]
-                env[step.node] = lower_node(step.op, step.kwargs, args, rng, step.node,
+                env[step.node] = lower_node(step.op, step.kwargs, args, rng, step.salt,
                                             training if step.training is None else step.training)
         outputs = [env[n][i] for n, i in self.outputs]
         new_state = {path: env[n][i] for path, (n, i) in self.state_updates.items()}

@@ -27,7 +27,7 @@ def program_source(program) -> str:
             args = [_value_name(s, i) for s, i in step.inputs]
             args += [f"{k}={v!r}" for k, v in step.kwargs.items()]
             if step.op.random:
-                args.append(f"rng=fold_in(rng, {step.node})")
+                args.append(f"rng=fold_in(rng, {step.salt})")
             if step.op.training_dependent:
                 args.append("training=" + ("training" if step.training is None else repr(step.training)))
             lines.append(f"    {target} = {name}({', '.join(args)}){comment}")

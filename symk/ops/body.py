@@ -47,10 +47,15 @@ class Body:
         return f"<Body {self.name}: {len(self.graph)} nodes, {self.num_args} args, {self.num_captures} captured>"
 
     def order(self) -> list:
-        """The nodes the outputs need, in topological order (computed once)."""
+        """The nodes the outputs need, in topological order, with each random node's ordinal (computed once)."""
         if self._order is None:
             needed = reachable(self.graph.nx.predecessors, [n for n, _ in self.outputs])
-            self._order = [n for n in self.graph.topological_order() if n in needed]
+            nodes = [n for n in self.graph.topological_order() if n in needed]
+            salts, count = {}, 0
+            for n in nodes:
+                salts[n] = count
+                count += OPS[self.graph.op(n)].random
+            self._order = [(n, salts[n]) for n in nodes]
         return self._order
 
     def run(self, values: Sequence, rng, training: bool) -> list:
@@ -58,7 +63,7 @@ class Body:
         if len(values) != len(self.inputs):
             raise GraphError(f"body {self.name!r} takes {len(self.inputs)} values, got {len(values)}")
         env = {node: (value,) for node, value in zip(self.inputs, values)}
-        for node in self.order():
+        for node, salt in self.order():
             if node in env:
                 continue
             data = self.graph.node(node)
@@ -68,7 +73,7 @@ class Body:
             op = get_op(data["op"])
             args = [env[src][idx] for src, idx in self.graph.inputs_of(node)]
             explicit = data.get("training")
-            env[node] = lower_node(op, op.attr_dict(data["attrs"]), args, rng, node,
+            env[node] = lower_node(op, op.attr_dict(data["attrs"]), args, rng, salt,
                                    training if explicit is None else explicit)
         return [env[n][i] for n, i in self.outputs]
 

@@ -214,16 +214,17 @@ def _always_tuple(op: OpDef) -> bool:
 MULTI_OUTPUT: set[str] = set()  # ops whose outputs are a tuple even when there is one (split)
 
 
-def lower_node(op: OpDef, kwargs: dict, args: list, rng, node: int, training: bool) -> tuple:
+def lower_node(op: OpDef, kwargs: dict, args: list, rng, salt: int, training: bool) -> tuple:
     """Run one node's lowering while a program is traced (codegen and control-flow bodies share this).
 
-    Each random node gets its own key: the node id folded into the program's key."""
+    Each random node gets its own key: its `salt` (its ordinal among the program's random nodes) folded
+    into the program's key."""
     if op.random or op.training_dependent:
         kwargs = dict(kwargs)
         if op.random:
             import jax
 
-            kwargs["rng"] = jax.random.fold_in(rng, node)
+            kwargs["rng"] = jax.random.fold_in(rng, salt)
         if op.training_dependent:
             kwargs["training"] = training
     out = op.lower(*args, **kwargs)

@@ -31,7 +31,17 @@ class TensorShape(tuple):
 
 
 def as_shape(shape: Iterable) -> TensorShape:
-    return TensorShape(None if d is None else int(d) for d in shape)
+    return TensorShape(_dim(d) for d in shape)
+
+
+def _dim(d) -> Dim:
+    """An int, or None for an unknown size (None itself, or a symbolic size of jax.export's shape polymorphism)."""
+    if d is None:
+        return None
+    try:
+        return int(d)
+    except Exception:  # noqa: BLE001  (jax's InconclusiveDimensionOperation for a symbolic batch)
+        return None
 
 
 def canonical_dtype(dtype) -> str:

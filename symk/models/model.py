@@ -20,6 +20,7 @@ from ..shapes import canonical_dtype
 from ..training.api import TrainingAPI
 from ..saving.api import SavingAPI
 from ..passes.model_api import OptimizeAPI
+from ..export.model_export import ExportAPI
 from .extraction import extract, replay
 from .layer_order import NotLayerGraph, walk_sites
 
@@ -30,7 +31,7 @@ def _structure_names(structure) -> Optional[list]:
     return None
 
 
-class Model(TrainingAPI, SavingAPI, OptimizeAPI, Layer):
+class Model(TrainingAPI, SavingAPI, OptimizeAPI, ExportAPI, Layer):
     """A graph of layers with inputs and outputs.
 
         inputs = Input(shape=(2,)); outputs = Dense(1)(Dense(4)(inputs))
@@ -286,6 +287,10 @@ class Model(TrainingAPI, SavingAPI, OptimizeAPI, Layer):
         (x, (x,) or (x, y)); `steps` limits the number of batches. See training/predict_loop.py."""
         from ..training.predict_loop import PredictLoop
 
+        if self._uses_custom_step("predict"):  # an overridden predict_step (Keras 3 JAX style)
+            from ..training.custom_loop import CustomLoop
+
+            return CustomLoop(self).predict(x, batch_size, verbose, steps, callbacks)
         return PredictLoop(self).run(x, batch_size, verbose, steps, callbacks)
 
     def _package(self, flat: list):
@@ -310,6 +315,10 @@ class Model(TrainingAPI, SavingAPI, OptimizeAPI, Layer):
         return self._package(list(outs))
 
     def predict_on_batch(self, x):
+        if self._uses_custom_step("predict"):
+            from ..training.custom_loop import CustomLoop
+
+            return CustomLoop(self).one_batch("predict", x, False, False)
         arrays = self._standardize_inputs(x)
         program = self._program(training=False)
         outs, _ = program.run(self._weight_values(program), {}, arrays, training=False)

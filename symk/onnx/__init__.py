@@ -1,0 +1,18 @@
+"""symk and ONNX: `export_model(model, path)` writes a symk model as ONNX (needs the `onnx` extra).
+
+Each op's ONNX form is declared next to its family in symk/onnx/ops_<family>.py (`def_onnx`)."""
+from __future__ import annotations
+
+
+def export_model(model, path=None, opset=None, check: bool = True):
+    """Write `model` as an ONNX file (dynamic batch axis, weights as initializers); returns the ModelProto."""
+    from .export import DEFAULT_OPSET, export_model as _export
+
+    return _export(model, path, opset or DEFAULT_OPSET, check)
+
+
+def unsupported_ops(model) -> list:
+    """(op, node) pairs of a model's inference graph that have no ONNX form yet."""
+    from .export import unsupported_ops as _unsupported
+
+    return _unsupported(model._execution_graph(False))

@@ -18,9 +18,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _spec = importlib.util.spec_from_file_location("symk_checkfiles", os.path.join(ROOT, "tools", "symk_write_checkfiles.py"))
 CATALOG = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(CATALOG)
-# NOTE: recurrent models (embedding_lstm_gru, gru_variants) do not export with a symbolic batch yet: the rnn
-# lowering runs activations through registry.run_eagerly, whose TensorSpec.of calls int() on the symbolic batch
-CASES = ["dense_dropout", "conv2d", "conv_special", "reshaping", "normalization", "merge_layers", "multi_io_shared"]
+CASES = ["dense_dropout", "conv2d", "conv_special", "reshaping", "normalization", "merge_layers", "multi_io_shared",
+         "embedding_lstm_gru", "gru_variants"]
 
 FRESH_PROCESS = r"""
 import importlib.util, sys

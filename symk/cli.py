@@ -5,6 +5,7 @@
     symk optimize model.h5 --report --disable bn_fold --export-dir passes_out/
     symk graph model.h5 --level layers --optimize inference --diff -o diff.svg
     symk convert model.h5 model.weights.h5
+    symk convert model.h5 model.onnx
 
 Exit codes: 0 done, 1 the command failed (missing or unreadable file, ...), 2 bad usage.
 Errors go to stderr as one line. symk (and jax) are imported only when a command runs,
@@ -204,9 +205,9 @@ def cmd_convert(args) -> int:
     """Full legacy .h5 -> .weights.h5, or weights (either layout) + --model -> .h5 / .weights.h5."""
     if os.path.abspath(args.input) == os.path.abspath(args.output):
         raise CommandError("the output file is the input file; choose another name")
-    if not args.output.endswith(".h5"):
-        raise CommandError(f"{args.output}: name the output *.weights.h5 (Keras 3 weights layout) "
-                           "or *.h5 (legacy Keras layout)")
+    if not args.output.endswith((".h5", ".onnx")):
+        raise CommandError(f"{args.output}: name the output *.weights.h5 (Keras 3 weights layout), "
+                           "*.h5 (legacy Keras layout) or *.onnx")
     _check_h5(args.input)
     if args.model:
         model = load(args.model)
@@ -215,6 +216,10 @@ def cmd_convert(args) -> int:
         model = load(args.input)
     else:
         raise CommandError(f"{args.input} holds weights only: give the architecture with --model MODEL.h5")
+    if args.output.endswith(".onnx"):
+        model.export(args.output, format="onnx")
+        print(f"wrote {args.output}: ONNX graph after the inference pipeline, {len(model.weights)} weight arrays")
+        return EXIT_OK
     if args.keras_version == 2 and _is_weights_path(args.output):
         raise CommandError(f"{args.output}: Keras 2 has no .weights.h5 layout; name the output *.h5 (with "
                            "--weights-only for a weights-only file)")
@@ -276,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="format of the --export-dir files (default json)")
     optimize.set_defaults(run=cmd_optimize)
 
-    convert = commands.add_parser("convert", help="convert between legacy .h5 and .weights.h5 files",
+    convert = commands.add_parser("convert", help="convert between legacy .h5 and .weights.h5 files, or export .onnx",
                                   description="IN: a full legacy .h5 model, or a weights file with --model. "
                                               "OUT: *.weights.h5 writes Keras 3 weights; *.h5 a full legacy model.")
     convert.add_argument("input", metavar="IN")

@@ -368,3 +368,16 @@ def test_convert_round_trips_weights(tmp_path):
                 lambda name, item: found.append(item[()]) if isinstance(item, h5py.Dataset) else None)
             return sorted(found, key=lambda a: (a.shape, a.sum()))
         assert all(np.array_equal(a, b) for a, b in zip(arrays(original), arrays(again), strict=True))
+
+
+@pytest.mark.slow
+def test_convert_exports_onnx_that_onnx_runtime_runs_like_symk(tmp_path):
+    onnxruntime = pytest.importorskip("onnxruntime")
+    path = symk_file(tmp_path)
+    result = run_symk("convert", path, "small.onnx", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    model = symk.models.load_model(path)
+    session = onnxruntime.InferenceSession(str(tmp_path / "small.onnx"), providers=["CPUExecutionProvider"])
+    feed = session.get_inputs()[0]
+    x = np.random.default_rng(0).normal(size=(3,) + tuple(model.inputs[0].shape[1:])).astype("float32")
+    np.testing.assert_allclose(session.run(None, {feed.name: x})[0], model.predict(x, verbose=0), rtol=1e-4, atol=1e-5)

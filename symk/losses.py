@@ -11,16 +11,15 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from .keras_objects import class_name_to_snake, from_class_config, keras_serialize
-
-EPSILON = 1e-7
-REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None, "auto")
-
-
-def _floats(y_true, y_pred):
-    y_pred = jnp.asarray(y_pred)
-    y_pred = y_pred if jnp.issubdtype(y_pred.dtype, jnp.floating) else y_pred.astype(jnp.float32)
-    return jnp.asarray(y_true).astype(y_pred.dtype), y_pred
+from .keras_objects import from_class_config, keras_serialize
+from .losses_base import (EPSILON, REDUCTIONS, Loss, LossFunctionWrapper, floats as _floats,  # noqa: F401
+                          reduce_values, wrapper_class)
+from .losses_ctc import CTC, ctc
+from .losses_embedding import Circle, circle
+from .losses_focal import (BinaryFocalCrossentropy, CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy,
+                           binary_focal_crossentropy, categorical_focal_crossentropy,
+                           categorical_generalized_cross_entropy)
+from .losses_overlap import Dice, Tversky, dice, tversky
 
 
 # -- per-sample functions (Keras 3 formulas) -----------------------------------------
@@ -146,105 +145,35 @@ def log_cosh(y_true, y_pred):
     return jnp.mean(error + jax.nn.softplus(-2.0 * error) - jnp.log(2.0).astype(error.dtype), axis=-1)
 
 
-# -- reduction -----------------------------------------------------------------------
-def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size"):
-    """Keras's reduction: weights multiply per-sample values; 'sum_over_batch_size' divides
-    by the number of values (not by the sum of the weights)."""
-    if sample_weight is not None:
-        sample_weight = jnp.asarray(sample_weight, values.dtype)
-        while sample_weight.ndim > values.ndim and sample_weight.shape[-1] == 1:
-            sample_weight = sample_weight[..., 0]
-        while sample_weight.ndim < values.ndim:
-            sample_weight = sample_weight[..., None]
-        values = values * sample_weight
-    if reduction in ("none", None):
-        return values
-    total = jnp.sum(values)
-    if reduction == "sum":
-        return total
-    if reduction == "mean_with_sample_weight" and sample_weight is not None:
-        return total / jnp.maximum(jnp.sum(jnp.broadcast_to(sample_weight, values.shape)), EPSILON)
-    return total / max(values.size, 1)
-
-
-# -- classes -------------------------------------------------------------------------
-class Loss:
-    """Base class: subclasses implement `call(y_true, y_pred)` -> one value per sample."""
-
-    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"Loss {type(self).__name__}: unknown reduction {reduction!r}; use one of "
-                             f"{[r for r in REDUCTIONS if r]}")
-        self.name = name or class_name_to_snake(type(self).__name__)
-        self.reduction = "sum_over_batch_size" if reduction == "auto" else reduction
-
-    def call(self, y_true, y_pred):
-        raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred)")
-
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        return reduce_values(self.call(y_true, y_pred), sample_weight, self.reduction)
-
-    def get_config(self) -> dict:
-        return {"name": self.name, "reduction": self.reduction}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-
-class LossFunctionWrapper(Loss):
-    """A Loss around a per-sample function and its keyword arguments."""
-
-    def __init__(self, fn, name=None, reduction="sum_over_batch_size", **fn_kwargs):
-        super().__init__(name=name or getattr(fn, "__name__", "loss"), reduction=reduction)
-        self.fn, self.fn_kwargs = fn, fn_kwargs
-
-    def call(self, y_true, y_pred):
-        return self.fn(y_true, y_pred, **self.fn_kwargs)
-
-    def get_config(self):
-        return {**super().get_config(), **self.fn_kwargs}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
-
-def _wrapper_class(class_name, fn, default_name, **defaults):
-    def __init__(self, reduction="sum_over_batch_size", name=default_name, dtype=None, **kwargs):
-        unknown = set(kwargs) - set(defaults)
-        if unknown:
-            raise TypeError(f"{class_name} got unexpected argument(s) {sorted(unknown)}; it accepts "
-                            f"{sorted(defaults) + ['reduction', 'name']}")
-        LossFunctionWrapper.__init__(self, fn, name=name, reduction=reduction, **{**defaults, **kwargs})
-
-    # from_config is Loss's: the config holds exactly these constructor arguments
-    return type(class_name, (LossFunctionWrapper,), {"__init__": __init__, "__doc__": f"Keras's {class_name} loss."})
-
-
+# -- classes (Keras's argument order) --------------------------------------------------
+_wrapper_class = wrapper_class
 MeanSquaredError = _wrapper_class("MeanSquaredError", mean_squared_error, "mean_squared_error")
 MeanAbsoluteError = _wrapper_class("MeanAbsoluteError", mean_absolute_error, "mean_absolute_error")
 MeanAbsolutePercentageError = _wrapper_class("MeanAbsolutePercentageError", mean_absolute_percentage_error,
                                              "mean_absolute_percentage_error")
 MeanSquaredLogarithmicError = _wrapper_class("MeanSquaredLogarithmicError", mean_squared_logarithmic_error,
                                              "mean_squared_logarithmic_error")
-BinaryCrossentropy = _wrapper_class("BinaryCrossentropy", binary_crossentropy, "binary_crossentropy",
+_CE_ORDER = ("from_logits", "label_smoothing", "axis", "reduction", "name", "dtype")
+BinaryCrossentropy = _wrapper_class("BinaryCrossentropy", binary_crossentropy, "binary_crossentropy", _CE_ORDER,
                                     from_logits=False, label_smoothing=0.0, axis=-1)
 CategoricalCrossentropy = _wrapper_class("CategoricalCrossentropy", categorical_crossentropy,
-                                         "categorical_crossentropy", from_logits=False, label_smoothing=0.0, axis=-1)
+                                         "categorical_crossentropy", _CE_ORDER, from_logits=False, label_smoothing=0.0, axis=-1)
 SparseCategoricalCrossentropy = _wrapper_class("SparseCategoricalCrossentropy", sparse_categorical_crossentropy,
-                                               "sparse_categorical_crossentropy", from_logits=False,
+                                               "sparse_categorical_crossentropy",
+                                               ("from_logits", "ignore_class", "reduction"), from_logits=False,
                                                ignore_class=None)
 Hinge = _wrapper_class("Hinge", hinge, "hinge")
 SquaredHinge = _wrapper_class("SquaredHinge", squared_hinge, "squared_hinge")
 CategoricalHinge = _wrapper_class("CategoricalHinge", categorical_hinge, "categorical_hinge")
 KLDivergence = _wrapper_class("KLDivergence", kl_divergence, "kl_divergence")
 Poisson = _wrapper_class("Poisson", poisson, "poisson")
-CosineSimilarity = _wrapper_class("CosineSimilarity", cosine_similarity, "cosine_similarity", axis=-1)
-Huber = _wrapper_class("Huber", huber, "huber_loss", delta=1.0)
+CosineSimilarity = _wrapper_class("CosineSimilarity", cosine_similarity, "cosine_similarity",
+                                  ("axis", "reduction", "name", "dtype"), axis=-1)
+Huber = _wrapper_class("Huber", huber, "huber_loss", ("delta", "reduction", "name", "dtype"), delta=1.0)
 LogCosh = _wrapper_class("LogCosh", log_cosh, "log_cosh")
 
 # Keras 2 and Keras 3 short names
+bce = BCE = binary_crossentropy
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
 mape = MAPE = mean_absolute_percentage_error
@@ -263,12 +192,17 @@ FUNCTIONS = {
     "squared_hinge": squared_hinge, "categorical_hinge": categorical_hinge, "kl_divergence": kl_divergence,
     "kld": kl_divergence, "kullback_leibler_divergence": kl_divergence, "poisson": poisson,
     "cosine_similarity": cosine_similarity, "huber": huber, "huber_loss": huber, "log_cosh": log_cosh,
-    "logcosh": log_cosh,
+    "logcosh": log_cosh, "bce": binary_crossentropy, "BCE": binary_crossentropy, "MSE": mean_squared_error,
+    "MAE": mean_absolute_error, "MAPE": mean_absolute_percentage_error, "MSLE": mean_squared_logarithmic_error,
+    "KLD": kl_divergence, "binary_focal_crossentropy": binary_focal_crossentropy,
+    "categorical_focal_crossentropy": categorical_focal_crossentropy, "dice": dice, "tversky": tversky,
+    "circle": circle, "ctc": ctc,
 }
 CLASSES = {cls.__name__: cls for cls in (
     MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError,
     BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, Hinge, SquaredHinge,
-    CategoricalHinge, KLDivergence, Poisson, CosineSimilarity, Huber, LogCosh)}
+    CategoricalHinge, KLDivergence, Poisson, CosineSimilarity, Huber, LogCosh, BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy, Dice, Tversky, Circle, CTC)}
 
 
 def get(identifier):

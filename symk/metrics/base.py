@@ -7,8 +7,10 @@ stateful API (`update_state`, `result`, `reset_state`) on top for direct use.
 from __future__ import annotations
 
 import jax.numpy as jnp
+import numpy as np
 
-from ..keras_objects import class_name_to_snake
+from ..losses_base import keras_snake_case
+from .metric_variables import MetricVariablesAPI
 
 
 def broadcast_weights(sample_weight, values):
@@ -23,14 +25,21 @@ def broadcast_weights(sample_weight, values):
     return jnp.broadcast_to(weight, values.shape)
 
 
-class Metric:
+class Metric(MetricVariablesAPI):
     """Subclasses implement `initial_state()`, `update(state, y_true, y_pred, sample_weight)`
-    and `compute(state)`, all pure functions of jax arrays."""
+    and `compute(state)`, all pure functions of jax arrays.
+
+    A metric whose state size depends on the data (R2Score, F1Score: one entry per class)
+    implements `_build(y_true_shape, y_pred_shape)`; until it is built its initial state holds
+    scalars, which the first update broadcasts to the data's size."""
 
     def __init__(self, name=None, dtype="float32"):
-        self.name = name or class_name_to_snake(type(self).__name__)
+        self.name = name or keras_snake_case(type(self).__name__)
         self.dtype = dtype
         self._state = None
+
+    def _build(self, y_true_shape, y_pred_shape) -> None:
+        """Size the state for targets / predictions of these shapes (most metrics: nothing to do)."""
 
     def initial_state(self):
         raise NotImplementedError
@@ -43,6 +52,8 @@ class Metric:
 
     # -- Keras's stateful API -----------------------------------------------------------
     def update_state(self, y_true, y_pred=None, sample_weight=None):
+        if self._state is None and y_pred is not None:
+            self._build(tuple(jnp.shape(y_true)), tuple(jnp.shape(y_pred)))
         state = self._state if self._state is not None else self.initial_state()
         self._state = self.update(state, y_true, y_pred, sample_weight)
 
@@ -50,12 +61,18 @@ class Metric:
         return self.compute(self._state if self._state is not None else self.initial_state())
 
     def reset_state(self):
+        if not self._has_pure_state():  # a metric written as in Keras 3: its add_variable() state to zeros
+            for variable in self.variables:
+                self._assign_variable(variable, np.zeros(variable.shape, variable.dtype))
+            return
         self._state = None
 
     reset_states = reset_state
 
     def __call__(self, y_true, y_pred=None, sample_weight=None):
         """Update with one batch and return the metric of that batch alone (Keras 2 style)."""
+        if y_pred is not None:
+            self._build(tuple(jnp.shape(y_true)), tuple(jnp.shape(y_pred)))
         return self.compute(self.update(self.initial_state(), y_true, y_pred, sample_weight))
 
     def get_config(self) -> dict:

@@ -1,23 +1,16 @@
-"""Metrics from thresholded confusion counts: Precision, Recall, AUC (Keras's formulas)."""
+"""Metrics from thresholded confusion counts: Precision, Recall, the four counts
+(TruePositives, ...) and AUC, with Keras's formulas, thresholds, top_k and class_id.
+
+    m = Precision(thresholds=[0.3, 0.7]); m.update_state(y_true, y_pred); m.result()   # 2 values
+"""
 from __future__ import annotations
 
 import jax.numpy as jnp
 
-from .base import Metric, broadcast_weights
+from .base import Metric
+from .confusion_counts import NEG_INF, confusion_counts, evenly_distributed, parse_thresholds
 
 _EPSILON = 1e-7
-
-
-def _confusion_counts(y_true, y_pred, sample_weight, thresholds):
-    """Weighted tp, fp, tn, fn, one entry per threshold (a prediction is positive when > threshold)."""
-    y_pred = jnp.asarray(y_pred, jnp.float32)
-    y_true = jnp.asarray(y_true, jnp.float32).reshape(y_pred.shape)
-    weights = broadcast_weights(sample_weight, y_pred).reshape(-1)
-    predicted = y_pred.reshape(1, -1) > thresholds.reshape(-1, 1)
-    positive = (y_true.reshape(1, -1) > 0.5)
-    count = lambda mask: jnp.sum(mask * weights[None, :], axis=1)  # noqa: E731
-    return (count(predicted & positive), count(predicted & ~positive), count(~predicted & ~positive),
-            count(~predicted & positive))
 
 
 def _div_no_nan(a, b):
@@ -25,27 +18,32 @@ def _div_no_nan(a, b):
 
 
 class _ThresholdMetric(Metric):
+    """Counts at `thresholds` (default 0.5; with top_k, every top-k prediction counts); the result
+    is a scalar for one threshold and one value per threshold otherwise, as in Keras."""
+
+    _counts = ("tp", "fp", "fn")
+
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype="float32"):
-        if top_k is not None or class_id is not None:
-            raise NotImplementedError(f"{type(self).__name__}: top_k and class_id are not supported yet")
-        super().__init__(name=name, dtype=dtype)
-        self.thresholds = thresholds
-        values = [0.5] if thresholds is None else list(thresholds) if isinstance(thresholds, (list, tuple)) else [thresholds]
-        self._threshold_array = jnp.asarray(values, jnp.float32)
+        super().__init__(name=name, dtype=dtype or "float32")
+        self.thresholds, self.top_k, self.class_id = thresholds, top_k, class_id
+        self._threshold_list = parse_thresholds(thresholds, 0.5 if top_k is None else NEG_INF, type(self).__name__)
+        self._evenly = evenly_distributed(self._threshold_list)
 
     def initial_state(self):
-        zeros = jnp.zeros(self._threshold_array.shape, jnp.float32)
-        return {"tp": zeros, "fp": zeros, "fn": zeros}
+        # one array per count: the trainer donates the state, and one buffer cannot be donated twice
+        return {key: jnp.zeros((len(self._threshold_list),), jnp.float32) for key in self._counts}
 
     def update(self, state, y_true, y_pred, sample_weight=None):
-        tp, fp, _, fn = _confusion_counts(y_true, y_pred, sample_weight, self._threshold_array)
-        return {"tp": state["tp"] + tp, "fp": state["fp"] + fp, "fn": state["fn"] + fn}
+        counts = confusion_counts(y_true, y_pred, sample_weight, self._threshold_list, self._evenly, self.top_k,
+                                  self.class_id)
+        return {key: state[key] + counts[key] for key in self._counts}
 
     def _finish(self, values):
-        return values[0] if self.thresholds is None or not isinstance(self.thresholds, (list, tuple)) else values
+        return values[0] if len(self._threshold_list) == 1 else values
 
     def get_config(self):
-        return {**super().get_config(), "thresholds": self.thresholds, "top_k": None, "class_id": None}
+        return {**super().get_config(), "thresholds": self.thresholds, "top_k": self.top_k,
+                "class_id": self.class_id}
 
 
 class Precision(_ThresholdMetric):
@@ -56,6 +54,38 @@ class Precision(_ThresholdMetric):
 class Recall(_ThresholdMetric):
     def compute(self, state):
         return self._finish(_div_no_nan(state["tp"], state["tp"] + state["fn"]))
+
+
+class _ConditionCount(_ThresholdMetric):
+    """One weighted confusion count at each threshold (Keras's TruePositives, ...)."""
+
+    _count = "tp"
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        self._counts = (self._count,)
+        super().__init__(thresholds=thresholds, name=name, dtype=dtype)
+
+    def compute(self, state):
+        return self._finish(state[self._count])
+
+    def get_config(self):
+        return {**Metric.get_config(self), "thresholds": self.thresholds}
+
+
+class TruePositives(_ConditionCount):
+    _count = "tp"
+
+
+class FalsePositives(_ConditionCount):
+    _count = "fp"
+
+
+class TrueNegatives(_ConditionCount):
+    _count = "tn"
+
+
+class FalseNegatives(_ConditionCount):
+    _count = "fn"
 
 
 def _interpolated_pr_auc(tp, fp, fn):
@@ -92,18 +122,18 @@ class AUC(Metric):
         self.from_logits = from_logits
         inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)] if thresholds is None \
             else sorted(thresholds)
-        self._thresholds = jnp.asarray([0.0 - _EPSILON] + inner + [1.0 + _EPSILON], jnp.float32)
+        self._threshold_list = [0.0 - _EPSILON] + inner + [1.0 + _EPSILON]
+        self._evenly = thresholds is None or evenly_distributed([0.0] + inner + [1.0])
         self.num_thresholds = len(inner) + 2
 
     def initial_state(self):
-        zeros = jnp.zeros((self.num_thresholds,), jnp.float32)
-        return {"tp": zeros, "fp": zeros, "tn": zeros, "fn": zeros}
+        return {key: jnp.zeros((self.num_thresholds,), jnp.float32) for key in ("tp", "fp", "tn", "fn")}
 
     def update(self, state, y_true, y_pred, sample_weight=None):
         if self.from_logits:
             y_pred = 1.0 / (1.0 + jnp.exp(-jnp.asarray(y_pred, jnp.float32)))
-        tp, fp, tn, fn = _confusion_counts(y_true, y_pred, sample_weight, self._thresholds)
-        return {"tp": state["tp"] + tp, "fp": state["fp"] + fp, "tn": state["tn"] + tn, "fn": state["fn"] + fn}
+        counts = confusion_counts(y_true, y_pred, sample_weight, self._threshold_list, self._evenly)
+        return {key: state[key] + counts[key] for key in ("tp", "fp", "tn", "fn")}
 
     def compute(self, state):
         tp, fp, tn, fn = state["tp"], state["fp"], state["tn"], state["fn"]

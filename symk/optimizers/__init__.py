@@ -8,13 +8,16 @@ from __future__ import annotations
 from ..keras_objects import keras_serialize
 from . import schedules  # noqa: F401
 from .base import Optimizer
+from .loss_scale import LossScaleOptimizer
 from .rules import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Ftrl, Nadam, RMSprop
+from .rules_extra import Adafactor, Lamb, Lion, Muon
 
 # Keras 2's lowercase classes (keras.optimizers.sgd(lr=...))
 sgd, rmsprop, adam, adamw, adagrad, adadelta, adamax, nadam, ftrl = (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta,
                                                                     Adamax, Nadam, Ftrl)
 
-ALL = {cls.__name__: cls for cls in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Ftrl)}
+ALL = {cls.__name__: cls for cls in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, Nadam, Ftrl, Lion, Lamb,
+                                     Adafactor, Muon, LossScaleOptimizer)}
 _BY_LOWER_NAME = {name.lower(): cls for name, cls in ALL.items()}
 _BY_LOWER_NAME["adam_w"] = AdamW
 
@@ -27,6 +30,9 @@ def get(identifier) -> Optimizer:
         return identifier()
     if isinstance(identifier, str):
         cls = _BY_LOWER_NAME.get(identifier.lower())
+        if cls is LossScaleOptimizer:
+            raise ValueError("LossScaleOptimizer wraps another optimizer: pass "
+                             "LossScaleOptimizer(symk.optimizers.Adam(...)) instead of a name")
         if cls is None:
             raise ValueError(f"Unknown optimizer {identifier!r}. Known optimizers: {', '.join(sorted(ALL))} "
                              "(names are case-insensitive).")

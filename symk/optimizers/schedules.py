@@ -102,7 +102,70 @@ class CosineDecay(LearningRateSchedule):
                 "warmup_steps": self.warmup_steps}
 
 
-ALL = {cls.__name__: cls for cls in (ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, CosineDecay)}
+class PolynomialDecay(LearningRateSchedule):
+    """(initial - end) (1 - step / decay_steps)^power + end; with `cycle` the horizon grows to the
+    next multiple of decay_steps instead of holding `end` after it."""
+
+    def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False,
+                 name="PolynomialDecay"):
+        if decay_steps <= 0:
+            raise ValueError(f"PolynomialDecay: decay_steps must be > 0, got {decay_steps}")
+        self.initial_learning_rate, self.decay_steps = initial_learning_rate, decay_steps
+        self.end_learning_rate, self.power, self.cycle, self.name = end_learning_rate, power, cycle, name
+
+    def __call__(self, step):
+        horizon = jnp.float32(self.decay_steps)
+        if self.cycle:
+            # NOTE: periods counted in integers: under jit XLA divides by multiplying with 1/decay_steps,
+            # and ceil(21 * (1/7)) is 4 (Keras's eager value, and the exact one, is 3)
+            whole = int(self.decay_steps) == self.decay_steps and jnp.issubdtype(jnp.asarray(step).dtype, jnp.integer)
+            periods = -(-jnp.asarray(step) // int(self.decay_steps)) if whole else \
+                jnp.ceil(jnp.asarray(step, jnp.float32) / self.decay_steps)
+            horizon = horizon * jnp.where(jnp.asarray(step) == 0, 1.0, periods.astype(jnp.float32))
+        step = jnp.asarray(step, jnp.float32)
+        if not self.cycle:
+            step = jnp.minimum(step, horizon)
+        initial, end = jnp.float32(self.initial_learning_rate), jnp.float32(self.end_learning_rate)
+        return (initial - end) * jnp.power(1.0 - step / horizon, jnp.float32(self.power)) + end
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps,
+                "end_learning_rate": self.end_learning_rate, "power": self.power, "cycle": self.cycle,
+                "name": self.name}
+
+
+class CosineDecayRestarts(LearningRateSchedule):
+    """SGDR (Loshchilov & Hutter 2016): cosine decay over first_decay_steps, restarting with
+    periods t_mul times longer and peaks m_mul times lower each time; `alpha` is the floor fraction."""
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0, name="SGDRDecay"):
+        if first_decay_steps <= 0:
+            raise ValueError(f"CosineDecayRestarts: first_decay_steps must be > 0, got {first_decay_steps}")
+        self.initial_learning_rate, self.first_decay_steps = initial_learning_rate, first_decay_steps
+        self.t_mul, self.m_mul, self.alpha, self.name = t_mul, m_mul, alpha, name
+
+    def __call__(self, step):
+        fraction = jnp.asarray(step, jnp.float32) / jnp.float32(self.first_decay_steps)
+        t_mul = jnp.float32(self.t_mul)
+        if self.t_mul == 1.0:
+            restart = jnp.floor(fraction)
+            fraction = fraction - restart
+        else:
+            # periods 1, t, t^2, ...: the restart index solves (t^i - 1) / (t - 1) <= fraction
+            restart = jnp.floor(jnp.log(1.0 - fraction * (1.0 - t_mul)) / jnp.log(t_mul))
+            completed = (1.0 - jnp.power(t_mul, restart)) / (1.0 - t_mul)
+            fraction = (fraction - completed) / jnp.power(t_mul, restart)
+        peak = jnp.power(jnp.float32(self.m_mul), restart)
+        cosine = 0.5 * peak * (1.0 + jnp.cos(jnp.float32(jnp.pi) * fraction))
+        return jnp.float32(self.initial_learning_rate) * ((1.0 - self.alpha) * cosine + self.alpha)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "first_decay_steps": self.first_decay_steps,
+                "t_mul": self.t_mul, "m_mul": self.m_mul, "alpha": self.alpha, "name": self.name}
+
+
+ALL = {cls.__name__: cls for cls in (ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, CosineDecay,
+                                     PolynomialDecay, CosineDecayRestarts)}
 
 
 def serialize(schedule):

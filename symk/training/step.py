@@ -22,7 +22,7 @@ from ..passes.logits_loss import expose_logits, split_logits
 class Steps:
     """Train/test step functions of one compiled model (built lazily, cached by jax.jit)."""
 
-    def __init__(self, model, compiled, optimizer, extra_loss_count: int = 0):
+    def __init__(self, model, compiled, optimizer, extra_loss_count: int = 0, trainable=None):
         self.model, self.compiled, self.optimizer = model, compiled, optimizer
         # numerics: crossentropy on a softmax/sigmoid output reads its logits, which these programs
         # return after their outputs (symk.passes.logits_loss; off when 'stabilize' is not in the pipeline)
@@ -30,7 +30,8 @@ class Steps:
         self.train_program = expose_logits(model._training_program(True), kinds, model._optimize, "training")
         self.test_program = expose_logits(model._training_program(False), kinds, model._optimize, "inference")
         self.n_outputs = len(model.outputs)
-        trainable = {id(v) for v in model.trainable_weights}
+        # the weights trained: those trainable at compile() time (the model passes them)
+        trainable = {id(v) for v in (model.trainable_weights if trainable is None else trainable)}
         variables = self.train_program.variables
         self.param_paths = [p for p, v in variables.items() if id(v) in trainable]
         self.state_paths = [p for p, v in variables.items() if id(v) not in trainable]
@@ -61,11 +62,8 @@ class Steps:
     def with_host_learning_rate(self, carry: dict) -> dict:
         """A zero-argument callable learning rate (Keras 3) is read on the host before each
         execution, so a value it returns later reaches the compiled step as data."""
-        read = self.optimizer._learning_rate_callable
-        if read is None:
-            return carry
-        opt = {**carry["opt"], "learning_rate": jnp.asarray(read(), jnp.float32)}
-        return {**carry, "opt": opt}
+        opt = self.optimizer._with_host_learning_rate(carry["opt"])
+        return carry if opt is carry["opt"] else {**carry, "opt": opt}
 
     def fresh_metrics(self, carry: dict) -> dict:
         return {**carry, "metrics": self.compiled.initial_metric_state()}
@@ -99,11 +97,18 @@ class Steps:
         total = total + self._penalties(params, extra)
         return total, (preds, per_output, new_state)
 
+    def _scaled_forward_loss(self, params, opt_state, *args):
+        """The loss the gradients are taken of: scaled by the optimizer (loss_scale_factor,
+        LossScaleOptimizer's dynamic scale), with the unscaled loss kept for the logs."""
+        total, aux = self._forward_loss(params, *args)
+        return self.optimizer._scale_loss(total, opt_state), (total, aux)
+
     def _train(self, carry, xs, ys, sws, mask):
         rng, step_rng = jax.random.split(carry["rng"])
-        grad_fn = jax.value_and_grad(self._forward_loss, has_aux=True)
-        (loss, (preds, per_output, new_state)), grads = grad_fn(
-            carry["params"], carry["state"], xs, ys, sws, mask, step_rng, self.train_program.consts, True)
+        grad_fn = jax.value_and_grad(self._scaled_forward_loss, has_aux=True)
+        (_, (loss, (preds, per_output, new_state))), grads = grad_fn(
+            carry["params"], carry["opt"], carry["state"], xs, ys, sws, mask, step_rng, self.train_program.consts,
+            True)
         params, opt = self.optimizer._apply(grads, carry["params"], carry["opt"])
         for path, constraint in self.constrained:
             params[path] = constraint(params[path])

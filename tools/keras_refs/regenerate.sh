@@ -15,6 +15,9 @@ find "$OUT/keras3" "$OUT/keras2" -maxdepth 1 -type f -delete 2>/dev/null || true
 KERAS_BACKEND=jax "$PY" "$HERE/make_keras3.py"
 KERAS_BACKEND=jax "$PY" "$HERE/dump_api_names.py"
 KERAS_BACKEND=jax "$PY" "$HERE/make_ops_refs.py"
+for script in "$HERE"/make_layers_*.py "$HERE/make_train_vocabulary.py" "$HERE/make_keras_archives.py"; do
+  [ -f "$script" ] && KERAS_BACKEND=jax "$PY" "$script"
+done
 "$PY" "$HERE/make_keras2.py"
 "$PY" "$HERE/build_manifest.py"
 KERAS_BACKEND=jax "$PY" "$HERE/verify.py" keras3

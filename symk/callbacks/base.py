@@ -60,15 +60,39 @@ class CallbackList:
     def __getattr__(self, hook):
         if not hook.startswith("on_"):
             raise AttributeError(hook)
+        indexed = hook in _INDEXED_HOOKS
 
         def dispatch(*args, **kwargs):
+            # Keras: every hook gets a logs dict (empty where there is nothing to report), nested
+            # result dicts lifted to the top level
+            args = list(args)
+            logs = kwargs.pop("logs", None)
+            if len(args) > int(indexed):
+                logs = args.pop()
+            logs = _as_logs(logs)
             for cb in self.callbacks:
-                getattr(cb, hook)(*args, **kwargs)
+                getattr(cb, hook)(*args, logs, **kwargs)
 
         return dispatch
 
     def uses_batch_hooks(self, ignore=()) -> bool:
         return any(cb._uses_batch_hooks() for cb in self.callbacks if not isinstance(cb, ignore))
+
+
+_INDEXED_HOOKS = {"on_epoch_begin", "on_epoch_end", "on_batch_begin", "on_batch_end", "on_train_batch_begin",
+                  "on_train_batch_end", "on_test_batch_begin", "on_test_batch_end", "on_predict_batch_begin",
+                  "on_predict_batch_end"}
+
+
+def _as_logs(logs):
+    if logs is None:
+        return {}
+    if isinstance(logs, dict) and any(isinstance(v, dict) for v in logs.values()):
+        flat = {}
+        for key, value in logs.items():
+            flat.update(_as_logs(value) if isinstance(value, dict) else {key: value})
+        return flat
+    return logs
 
 
 class History(Callback):
@@ -104,6 +128,10 @@ class ProgbarLogger(Callback):
 
     def on_train_begin(self, logs=None):
         self._epochs = self.params.get("epochs", 1)
+        self._in_fit = True  # fit's validation passes draw no bar of their own (as Keras's)
+
+    def on_train_end(self, logs=None):
+        self._in_fit = False
 
     def on_epoch_begin(self, epoch, logs=None):
         if self.verbose:
@@ -120,15 +148,18 @@ class ProgbarLogger(Callback):
             self._bar = None
 
     def on_test_begin(self, logs=None):
-        if not self.params.get("in_fit") and self.verbose:
+        if not self._fitting() and self.verbose:
             self._bar = self._new_bar()
 
     def on_test_batch_end(self, batch, logs=None):
-        if not self.params.get("in_fit") and self._bar is not None:
+        if not self._fitting() and self._bar is not None:
             self._bar.update(batch + 1, logs)
 
+    def _fitting(self) -> bool:
+        return bool(self.params.get("in_fit") or getattr(self, "_in_fit", False))
+
     def on_test_end(self, logs=None):
-        if not self.params.get("in_fit") and self._bar is not None:
+        if not self._fitting() and self._bar is not None:
             self._bar.finish(logs)
             self._bar = None
 

@@ -72,23 +72,46 @@ class EarlyStopping(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Save after each epoch to `filepath` (a template such as 'weights.{epoch:02d}-{val_loss:.2f}.h5')."""
+    """Save to `filepath` (a template such as 'weights.{epoch:02d}-{val_loss:.2f}.h5') after each epoch,
+    or with `save_freq=N` after every N batches (then `{batch}` may appear in the template too)."""
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False, save_weights_only=False,
                  mode="auto", save_freq="epoch", initial_value_threshold=None, **kwargs):
         super().__init__()
-        if save_freq != "epoch":
-            raise NotImplementedError("ModelCheckpoint: only save_freq='epoch' is supported")
+        if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1):
+            raise ValueError(f"Unrecognized save_freq: {save_freq!r}. Expected save_freq to be 'epoch' or a "
+                             "positive integer (a number of batches).")
         self.filepath, self.monitor, self.verbose = str(filepath), monitor, verbose
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
+        self.save_freq = save_freq
         self.monitor_op = _monitor_mode(monitor, mode)
         self.best = initial_value_threshold if initial_value_threshold is not None else (
             -np.inf if self.monitor_op is np.greater else np.inf)
+        self._current_epoch, self._batches_since_save = 0, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.save_freq == "epoch":
+            return
+        self._batches_since_save += 1
+        if self._batches_since_save >= self.save_freq:
+            self._batches_since_save = 0
+            self._save(self._current_epoch, batch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._save(epoch, None, logs)
+
+    def _uses_batch_hooks(self) -> bool:
+        return self.save_freq != "epoch"  # saving per batch needs the Variables current after each step
+
+    def _save(self, epoch, batch, logs):
         logs = dict(logs or {})
         try:
-            path = self.filepath.format(epoch=epoch + 1, **logs)
+            path = self.filepath.format(epoch=epoch + 1, **logs) if batch is None else self.filepath.format(
+                epoch=epoch + 1, batch=batch + 1, **logs)
         except KeyError as missing:
             raise KeyError(f"ModelCheckpoint: filepath {self.filepath!r} names {missing}, which is not in the logs "
                            f"{sorted(logs)}") from None
@@ -99,6 +122,8 @@ class ModelCheckpoint(Callback):
             if self.verbose:
                 print_msg(f"Epoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {value:.5f}, saving to {path}")
             self.best = value
+        elif self.verbose:
+            print_msg(f"Epoch {epoch + 1}: saving model to {path}")
         if self.save_weights_only:
             self.model.save_weights(path)
         else:

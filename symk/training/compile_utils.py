@@ -44,7 +44,8 @@ def _loss_name(loss) -> str:
 class CompiledLossesAndMetrics:
     """Per-output losses, weights and metrics of one compile() call."""
 
-    def __init__(self, output_names: list, loss, loss_weights=None, metrics=None, weighted_metrics=None):
+    def __init__(self, output_names: list, loss, loss_weights=None, metrics=None, weighted_metrics=None,
+                 require_loss: bool = True):
         self.output_names = list(output_names)
         raw_losses = _per_output(loss, self.output_names, "loss")
         self.raw_losses = raw_losses
@@ -54,7 +55,8 @@ class CompiledLossesAndMetrics:
         # pass those logits to loss_values). Imported here so importing the losses never loads the passes.
         from ..passes.logits_loss import logit_loss
         self.logit_losses = [None if l is None else logit_loss(l) for l in self.losses]
-        if all(l is None for l in self.losses):
+        self.has_loss = any(l is not None for l in self.losses)
+        if require_loss and not self.has_loss:
             raise ValueError("compile(): no loss given for any output; pass `loss=` (a name such as 'mse', a Loss, "
                              "or a function f(y_true, y_pred))")
         weights = _per_output(loss_weights, self.output_names, "loss_weights", default=1.0) \

@@ -47,6 +47,18 @@ def _train_group(steps, carry, group: list):
     return steps.train_stacked(carry, xs, ys, sws, stack([b[3] for b in group]))
 
 
+def store_metric_state(model, state: dict) -> None:
+    """The epoch's metric sums into the model's Metric objects, so `model.metrics` and
+    `get_metrics_result()` tell what the logs told (as after Keras's fit)."""
+    trackers = {"loss": model._loss_tracker}
+    trackers.update({m.name: m for m in model._output_loss_trackers or [] if m is not None})
+    for _, name, metric, _ in (model.compiled_loss.metrics if model.compiled_loss is not None else None) or []:
+        trackers[name] = metric
+    for name, value in state.items():
+        if trackers.get(name) is not None:
+            trackers[name]._state = value
+
+
 class EpochRunner:
     def __init__(self, model):
         self.model = model
@@ -155,10 +167,13 @@ class EpochRunner:
                     carry = self._fresh_carry(steps, carry)
                     carry, logs = self._array_epoch(steps, carry, data, n, batch_size, shuffle, cbs, batch_hooks)
                 steps.write_back(carry)
+                store_metric_state(model, carry["metrics"])
                 unsaved = False
                 if validation_data is not None and _due(validation_freq, epoch):
+                    cbs.on_test_begin()  # Keras runs the test hooks of fit's callbacks on the validation pass
                     val_logs = self.evaluate_data(validation_data, validation_batch_size or batch_size,
-                                                  validation_steps)
+                                                  validation_steps, cbs)
+                    cbs.on_test_end(val_logs)
                     logs.update({f"val_{k}": v for k, v in val_logs.items()})
                 cbs.on_epoch_end(epoch, logs)
                 if model.stop_training:
@@ -286,6 +301,8 @@ class EpochRunner:
         if da.is_batch_iterable(data):
             metrics, size, runner = None, None, None
             for i, batch in enumerate(da.iterate_batches(data, steps)):
+                if cbs is not None:
+                    cbs.on_test_batch_begin(i)
                 xs, ys, sws, mask, real = self._batch_arrays(batch, pad_to=size)
                 if size is None:
                     size, runner = real, model._build_steps(xs, ys)
@@ -303,6 +320,8 @@ class EpochRunner:
         plan = da.plan_epoch(len(xs[0]), batch_size, shuffle=False)
         weights, metrics = runner.weights(), runner.compiled.initial_metric_state()
         for i in range(plan.steps):
+            if cbs is not None:
+                cbs.on_test_batch_begin(i)
             metrics = runner.test_indexed(metrics, weights, device_data, plan.order, plan.mask, i)
             if cbs is not None:
                 cbs.on_test_batch_end(i, LazyLogs(lambda m=metrics: _ordered(runner.compiled, runner.results(m))))

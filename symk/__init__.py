@@ -15,11 +15,12 @@ from . import ops  # noqa: E402,F401  (declares every op first)
 from . import random, tree  # noqa: E402,F401
 from . import activations, backend, constraints, initializers, regularizers  # noqa: E402,F401
 from . import datasets, engine, layers, models, utils  # noqa: E402,F401
-from . import callbacks, losses, metrics, optimizers  # noqa: E402,F401
+from . import callbacks, losses, metrics, optimizers, preprocessing  # noqa: E402,F401
 from .errors import GraphError, ShapeError  # noqa: E402,F401
 from .graph import Graph, SymbolicTensor  # noqa: E402,F401
 from .layers import Input, InputLayer, Layer  # noqa: E402,F401
 from .models import Model, Sequential  # noqa: E402,F401
+from .training.stateless_scope import StatelessScope  # noqa: E402,F401
 from .variables import Variable  # noqa: E402,F401
 
 __version__ = "0.1.0"

@@ -86,6 +86,7 @@ class CompiledLossesAndMetrics:
             for i, entries in enumerate(lists):
                 for entry in entries:
                     metric = self._resolve_one(entry, i, target_shapes[i], output_shapes[i])
+                    metric._build(target_shapes[i], output_shapes[i])  # state sized for these shapes (R2Score, F1)
                     name = metric.name if len(self.output_names) == 1 else f"{self.output_names[i]}_{metric.name}"
                     if weighted and any(n == name for _, n, _, _ in resolved):
                         name = f"weighted_{name}"
@@ -149,10 +150,13 @@ class CompiledLossesAndMetrics:
             if loss is None:
                 per_output.append(None)
                 continue
+            loss_mask = None  # values a loss leaves out of its mean (Circle's queries without positives)
             if logits and i in logits and self.logit_losses[i] is not None:
                 values = self.logit_losses[i][1](ys[i], logits[i])  # stable: no clipped log of a probability
+            elif isinstance(loss, losses_module.Loss):
+                values, loss_mask = loss.call_with_mask(ys[i], preds[i])
             else:
-                values = loss.call(ys[i], preds[i]) if isinstance(loss, losses_module.Loss) else loss(ys[i], preds[i])
+                values = loss(ys[i], preds[i])
             values = jnp.asarray(values, jnp.float32)
             if values.ndim == 0:  # a custom loss that reduced on its own
                 value = values
@@ -161,8 +165,13 @@ class CompiledLossesAndMetrics:
                     sample_weights[i], (mask.shape[0],) + tuple(sample_weights[i].shape[1:]))
                 weighted = values * _expand_to(weights, values)
                 reduction = getattr(loss, "reduction", "sum_over_batch_size")
+                if loss_mask is not None:
+                    loss_mask = jnp.asarray(loss_mask, jnp.float32)
+                    weighted = weighted * loss_mask
                 if reduction == "sum":
                     value = jnp.sum(weighted)
+                elif loss_mask is not None:
+                    value = jnp.sum(weighted) / jnp.maximum(jnp.sum(_expand_to(mask, values) * loss_mask), 1.0)
                 else:
                     per_row = int(np.prod(values.shape[1:])) if values.ndim > 1 else 1
                     value = jnp.sum(weighted) / jnp.maximum(n_valid * per_row, 1.0)

@@ -182,6 +182,9 @@ class EpochRunner:
             # an interrupted epoch: keep what it trained (the donated arrays are gone otherwise)
             if carry is not None and unsaved:
                 steps.write_back(carry)
+        if epochs > initial_epoch and model.optimizer is not None:
+            # with use_ema, the weights become their moving averages once training ends, as in Keras
+            model.optimizer.finalize_variable_values(model.trainable_weights)
         cbs.on_train_end(logs)
         return history
 

@@ -34,7 +34,8 @@ def _unique_path(path: str) -> str:
 
 
 class Variable:
-    """A named, mutable array. `path` ('dense_1/kernel') is unique in the session."""
+    """A named, mutable array. As in Keras 3, `name` is the short name ('kernel') and `path`
+    ('dense_1/kernel') is unique in the session (graphs and weight files key variables by path)."""
 
     def __init__(self, value, name: str = "variable", path: Optional[str] = None, trainable: bool = True,
                  dtype=None, regularizer=None, constraint=None):
@@ -50,7 +51,7 @@ class Variable:
     # -- identity -------------------------------------------------------------------
     @property
     def name(self) -> str:
-        return self.path
+        return self.short_name
 
     @property
     def shape(self):
@@ -114,13 +115,14 @@ class Variable:
         return self.assign(self - delta) if _is_sym(delta) else self.assign(self.numpy() - np.asarray(delta))
 
     # -- graph ----------------------------------------------------------------------
-    def symbolic(self, graph=None):
-        """This variable's parameter node in `graph` (created once per graph)."""
+    def symbolic(self, graph=None, latest: bool = True):
+        """This variable's parameter node in `graph` (created once per graph), or with `latest` the value an
+        `assign` gave it earlier in that graph."""
         from .graph import default_graph, graph_scope
         from .ops.registry import OPS
 
         graph = graph or default_graph()
-        if self.path in graph.assigned_values:
+        if latest and self.path in graph.assigned_values:
             return graph.assigned_values[self.path]
         node = graph.param_nodes.get(self.path)
         if node is None:

@@ -52,7 +52,8 @@ def replay(model_graph: Graph, input_nodes: list[int], output_refs: list[tuple],
         if op == "placeholder":
             continue  # an input of the original graph that no output needs
         if op == "parameter":
-            env[node] = (data["variable"].symbolic(),)
+            # the weight itself: edges of the copied graph already carry the reads after its own assigns
+            env[node] = (data["variable"].symbolic(latest=False),)
         elif op == "constant":
             env[node] = (constant(data["value"]),)
         else:

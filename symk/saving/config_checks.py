@@ -70,9 +70,14 @@ NAMED_ARGUMENTS = {
 NULLABLE = {"axis", "axes", "noise_shape", "dtype", "name", "seed", "data_format", "input_shape",
             "batch_input_shape", "batch_shape", "shape"}
 OBJECT_ARGUMENT = (lambda v: isinstance(v, (str, dict)), "a name or a {'class_name': ..., 'config': ...} dict")
+def _number_or_range(v) -> bool:
+    """A number, or a (low, high) pair: Keras's augmentation factors take both (factor=0.2 or [-0.1, 0.3])."""
+    return _is_number(v) or isinstance(v, list) and len(v) == 2 and all(_is_number(x) for x in v)
+
+
 BY_DEFAULT = {bool: (lambda v: isinstance(v, bool), "true or false"),
               int: (_is_int, "an integer"),
-              float: (_is_number, "a number"),
+              float: (_number_or_range, "a number (or a [low, high] pair)"),
               str: (lambda v: isinstance(v, str), "a string")}
 
 

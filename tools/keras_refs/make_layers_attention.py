@@ -192,8 +192,9 @@ def encoder():
     x = L.LayerNormalization(name="norm1")(L.Add(name="res1")([x, attended]))
     ff = L.Dense(8, name="ff2")(L.Dense(16, activation="relu", name="ff1")(x))
     x = L.LayerNormalization(name="norm2")(L.Add(name="res2")([x, ff]))
-    pooled = L.GlobalAveragePooling1D(name="pool")(x)
-    return keras.Model(ids, L.Dense(3, activation="softmax", name="head")(pooled), name="encoder")
+    # NOTE: no layer here takes a mask argument (pooling would): Keras would then save the mask's ops
+    # (NotEqual, LogicalOr) as layers of the config
+    return keras.Model(ids, L.Dense(3, activation="softmax", name="head")(x), name="encoder")
 
 
 def write_encoder():
@@ -207,6 +208,67 @@ def write_encoder():
     np.savez(OUT / "encoder.npz", x=ids, y=model.predict(ids, verbose=0))
 
 
+def masked_model():
+    """Padding masks from Embedding(mask_zero=True) reaching each attention layer, on both of
+    MultiHeadAttention's paths (fused, and einsum with scores).
+
+    NOTE: each attention layer reads its own Embedding outputs: Keras 3.15's MultiHeadAttention clears
+    the masks of the tensors it is called on, so a layer that Keras runs later on the same tensors
+    would see no masks (symk leaves masks in place)."""
+    ids_q = keras.Input((5,), dtype="int32", name="ids_q")
+    ids_v = keras.Input((6,), dtype="int32", name="ids_v")
+
+    def embedded(name):
+        return (L.Embedding(10, 6, mask_zero=True, name=f"{name}_embed_q")(ids_q),
+                L.Embedding(10, 6, mask_zero=True, name=f"{name}_embed_v")(ids_v))
+
+    x, y = embedded("fused")
+    fused = L.MultiHeadAttention(2, 3, name="mha_fused")(x, y)
+    x, y = embedded("scores")
+    with_scores, scores = L.MultiHeadAttention(2, 3, name="mha_scores")(x, y, return_attention_scores=True)
+    x, _ = embedded("causal")
+    causal = L.MultiHeadAttention(2, 3, name="mha_causal")(x, x, use_causal_mask=True)
+    x, y = embedded("gqa")
+    grouped = L.GroupQueryAttention(3, 4, 2, name="gqa")(x, y)
+    x, y = embedded("dot")
+    dot = L.Attention(use_scale=True, name="dot")([x, y])
+    x, y = embedded("additive")
+    additive = L.AdditiveAttention(name="additive")([x, y, y])
+    outputs = [fused, with_scores, scores, causal, grouped, dot, additive]
+    return keras.Model([ids_q, ids_v], outputs, name="masked")
+
+
+def write_masked_model():
+    model = masked_model()
+    model.set_weights([normal(*w.shape) * 0.5 for w in model.get_weights()])
+    ids_q = RNG.randint(1, 10, (3, 5)).astype("int32")
+    ids_v = RNG.randint(1, 10, (3, 6)).astype("int32")
+    ids_q[0, 3:] = 0
+    ids_q[1, 1:] = 0
+    ids_v[0, 4:] = 0
+    ids_v[2, 2:] = 0
+    model.save(OUT / "masked.h5")
+    ys = model.predict([ids_q, ids_v], verbose=0)
+    np.savez(OUT / "masked.npz", x0=ids_q, x1=ids_v, **{f"y{i}": y for i, y in enumerate(ys)})
+
+
+def gated():
+    """Keras's weight files name GroupQueryAttention's projections and either layer's gate by private
+    attribute (_query_dense, _gate_dense, ...)."""
+    x = keras.Input((5, 8), name="x")
+    a = L.MultiHeadAttention(2, 4, use_gate=True, dropout=0.1, name="mha")(x, x)
+    g = L.GroupQueryAttention(3, 4, 2, use_gate=True, name="gqa")(a, x)
+    return keras.Model(x, g, name="gated")
+
+
+def write_gated():
+    model = gated()
+    model.set_weights([normal(*w.shape) * 0.5 for w in model.get_weights()])
+    x = normal(3, 5, 8)
+    model.save_weights(OUT / "gated.weights.h5")
+    np.savez(OUT / "gated.npz", x=x, y=model.predict(x, verbose=0))
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     arrays, entries = {}, {}
@@ -216,6 +278,8 @@ def main():
     (OUT / "cases.json").write_text(json.dumps({"keras_version": keras.__version__, "cases": entries},
                                                indent=1, default=str) + "\n")
     write_encoder()
+    write_masked_model()
+    write_gated()
     print(f"wrote {len(entries)} cases and the encoder to {OUT}")
 
 

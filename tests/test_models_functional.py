@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import symk
 from symk import layers
 from symk.layers import Dense, Input
 from symk.models import Model, Sequential
@@ -106,3 +107,11 @@ def test_model_input_output_properties():
     model = Model(x, y)
     assert model.input is x and model.output is y
     assert tuple(model.output.shape) == (None, 1)
+
+
+def test_an_input_no_output_uses_is_still_fed():
+    used, unused = symk.Input((3,)), symk.Input((2,))
+    model = symk.Model([used, unused], symk.layers.Dense(1, kernel_initializer="ones")(used))
+    out = model.predict([np.ones((2, 3), "float32"), np.zeros((2, 2), "float32")], verbose=0)
+    np.testing.assert_allclose(out, np.full((2, 1), 3.0))
+    assert len(model.inputs) == 2

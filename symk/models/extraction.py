@@ -36,6 +36,7 @@ def extract(graph: Graph, inputs: list[SymbolicTensor], outputs: list[SymbolicTe
     tainted = reachable(graph.nx.successors, foreign)
     updates = [n for n in region if graph.op(n) == "assign" and n not in needed and n not in tainted]
     needed |= reachable(graph.nx.predecessors, updates)
+    needed |= input_nodes  # an input no output uses is still one of the model's inputs (fed, then unused)
     return graph.subgraph(needed)
 
 

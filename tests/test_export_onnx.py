@@ -40,7 +40,14 @@ def _predict(model, xs) -> list:
     return out if isinstance(out, list) else [out]
 
 
-@pytest.mark.parametrize("name", sorted(CATALOG.PREDICTION_CASES))
+# the catalog models whose every op has an ONNX form; the others (attention, ConvLSTM's scan, image
+# preprocessing) must fail with an error naming each op and layer (test_models_beyond_the_emitters_...)
+EXPORTED = sorted(set(CATALOG.PREDICTION_CASES) - {"attention_block", "conv_lstm", "image_preprocessing"})
+NOT_YET = {"attention_block": ["dot_product_attention", "einsum"], "conv_lstm": ["scan"],
+           "image_preprocessing": ["adaptive_pool", "resize_images", "seed_advance"]}
+
+
+@pytest.mark.parametrize("name", EXPORTED)
 def test_catalog_model_agrees_with_onnxruntime(name, tmp_path):
     model, xs = _case(name)
     path = str(tmp_path / f"{name}.onnx")
@@ -77,7 +84,17 @@ def test_every_catalog_op_has_an_emitter():
         model, _ = _case(name)
         graph = model._execution_graph(False)
         ops = {graph.op(n) for n in graph.nx.nodes} - plumbing
-        assert ops <= set(ONNX_EMITTERS), (name, sorted(ops - set(ONNX_EMITTERS)))
+        assert sorted(ops - set(ONNX_EMITTERS)) == NOT_YET.get(name, []), name
+
+
+@pytest.mark.parametrize("name", sorted(NOT_YET))
+def test_models_beyond_the_emitters_fail_naming_each_op(name, tmp_path):
+    from symk.onnx.registry import OnnxExportError
+
+    model, _ = _case(name)
+    with pytest.raises(OnnxExportError, match="no ONNX form yet for op") as err:
+        model.export(str(tmp_path / "m.onnx"), format="onnx")
+    assert all(f"op '{op}'" in str(err.value) for op in NOT_YET[name])
 
 
 def test_unsupported_op_names_the_op_and_the_layer():

@@ -1,6 +1,7 @@
 """Activation functions by Keras name; each works on symbolic tensors and on arrays."""
 from __future__ import annotations
 
+from .ops import nn as _nn
 from .ops.registry import apply
 
 
@@ -48,8 +49,60 @@ def log_softmax(x, axis=-1):
     return apply("log_softmax", [x], axis=axis)
 
 
+# Keras 3's newer activations, on the keras.ops.nn functions (symk.ops.nn), with Keras's signatures
+def celu(x, alpha=1.0):
+    return _nn.celu(x, alpha=alpha)
+
+
+def glu(x, axis=-1):
+    return _nn.glu(x, axis=axis)
+
+
+def hard_shrink(x, threshold=0.5):
+    return _nn.hard_shrink(x, threshold=threshold)
+
+
+def hard_tanh(x):
+    return _nn.hard_tanh(x)
+
+
+def log_sigmoid(x):
+    return _nn.log_sigmoid(x)
+
+
+def soft_shrink(x, threshold=0.5):
+    return _nn.soft_shrink(x, threshold=threshold)
+
+
+def sparse_plus(x):
+    return _nn.sparse_plus(x)
+
+
+def sparse_sigmoid(x):
+    return _nn.sparse_sigmoid(x)
+
+
+def sparsemax(x, axis=-1):
+    return _nn.sparsemax(x, axis=axis)
+
+
+def squareplus(x, b=4):
+    return _nn.squareplus(x, b=b)
+
+
+def tanh_shrink(x):
+    return _nn.tanh_shrink(x)
+
+
+def threshold(x, threshold, default_value):
+    """x where x > threshold, else default_value (no defaults: as in Keras, serializable by name only)."""
+    return _nn.threshold(x, threshold, default_value)
+
+
 ALL = {f.__name__: f for f in (relu, relu6, sigmoid, tanh, softplus, softsign, selu, hard_sigmoid, exponential,
-                               silu, mish, linear, elu, leaky_relu, gelu, softmax, log_softmax, hard_silu)}
+                               silu, mish, linear, elu, leaky_relu, gelu, softmax, log_softmax, hard_silu, celu, glu,
+                               hard_shrink, hard_tanh, log_sigmoid, soft_shrink, sparse_plus, sparse_sigmoid,
+                               sparsemax, squareplus, tanh_shrink, threshold)}
 ALL.update(swish=silu, hard_swish=hard_silu, hard_silu=hard_silu, None_=linear)  # Keras 3 names hard_silu
 
 

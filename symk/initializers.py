@@ -10,9 +10,13 @@ from .random_state import numpy_rng
 from .shapes import canonical_dtype
 
 
-def compute_fans(shape) -> tuple[float, float]:
-    """Keras's fans: dense (in, out); conv kernels (k..., in, out) multiply by the receptive field."""
+def compute_fans(shape, input_axes=None, output_axes=None) -> tuple[float, float]:
+    """Keras's fans: dense (in, out); conv kernels (k..., in, out) multiply by the receptive field.
+    With both `input_axes` and `output_axes` (Keras 3, e.g. EinsumDense kernels) the fans are the
+    products of the sizes of those axes."""
     shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        return float(math.prod(shape[a] for a in input_axes)), float(math.prod(shape[a] for a in output_axes))
     if len(shape) == 0:
         return 1.0, 1.0
     if len(shape) == 1:
@@ -105,20 +109,32 @@ class TruncatedNormal(_Seeded):
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
 
+def _axes_or_none(value, what: str):
+    if value is None:
+        return None
+    if isinstance(value, int) or not all(isinstance(a, int) for a in value):
+        raise ValueError(f"VarianceScaling: {what} must be None or a list of integer axes; received {value!r}")
+    return list(value)
+
+
 class VarianceScaling(_Seeded):
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None, input_axes=None,
+                 output_axes=None):
         super().__init__(seed)
         if scale <= 0:
             raise ValueError(f"VarianceScaling: scale must be positive, got {scale}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
             raise ValueError(f"VarianceScaling: mode must be fan_in, fan_out or fan_avg, got {mode!r}")
-        distribution = {"normal": "truncated_normal"}.get(distribution, distribution)
+        distribution = {"normal": "truncated_normal"}.get(str(distribution).lower(), str(distribution).lower())
         if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
-            raise ValueError(f"VarianceScaling: unknown distribution {distribution!r}")
+            raise ValueError(f"VarianceScaling: unknown distribution {distribution!r}; use truncated_normal, "
+                             "untruncated_normal or uniform")
         self.scale, self.mode, self.distribution = scale, mode, distribution
+        self.input_axes = _axes_or_none(input_axes, "input_axes")
+        self.output_axes = _axes_or_none(output_axes, "output_axes")
 
     def __call__(self, shape, dtype=None):
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
         variance = self.scale / max(1.0, n)
         rng = self.rng()
@@ -133,16 +149,17 @@ class VarianceScaling(_Seeded):
         return out.astype(canonical_dtype(dtype))
 
     def get_config(self):
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "seed": self.seed}
+        return {"seed": self.seed, "scale": self.scale, "mode": self.mode, "distribution": self.distribution,
+                "input_axes": self.input_axes, "output_axes": self.output_axes}
 
 
 def _preset(name, scale, mode, distribution):
     class Preset(VarianceScaling):
-        def __init__(self, seed=None):
-            super().__init__(scale, mode, distribution, seed)
+        def __init__(self, seed=None, input_axes=None, output_axes=None):
+            super().__init__(scale, mode, distribution, seed, input_axes, output_axes)
 
         def get_config(self):
-            return {"seed": self.seed}
+            return {"seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
 
     Preset.__name__ = Preset.__qualname__ = name
     return Preset

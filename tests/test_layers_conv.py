@@ -30,7 +30,7 @@ EXAMPLES = [
     layer_example("conv2d_transpose_op", lambda: L.Conv2DTranspose(2, 3, strides=2, output_padding=1), (1, 3, 3, 2)),
     layer_example("conv3d_transpose", lambda: L.Conv3DTranspose(2, 2, data_format="channels_first"), (1, 2, 2, 3, 2)),
     layer_example("depthwise2d", lambda: L.DepthwiseConv2D(3, depth_multiplier=2, padding="same"), (2, 5, 5, 3)),
-    layer_example("depthwise1d", lambda: L.DepthwiseConv1D(2, padding="causal"), (2, 6, 3)),
+    layer_example("depthwise1d", lambda: L.DepthwiseConv1D(2, padding="same"), (2, 6, 3)),  # causal: Conv1D only
     layer_example("separable2d", lambda: L.SeparableConv2D(4, 3, depth_multiplier=2, strides=2), (2, 7, 7, 3)),
     layer_example("separable1d", lambda: L.SeparableConv1D(3, 2, padding="same", use_bias=False), (2, 6, 2)),
 ]

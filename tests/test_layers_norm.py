@@ -146,7 +146,8 @@ def test_layer_normalization_rms_scaling_and_no_affine():
     gamma = RNG.normal(size=5).astype("float32")
     rms(symk.Input((5,)))
     rms.set_weights([gamma])
-    np.testing.assert_allclose(np.asarray(rms(x)), x / np.sqrt((x ** 2).mean(-1, keepdims=True) + 1e-3) * gamma,
+    # Keras 3.15's formula: x * rsqrt(var(x) + epsilon) * gamma (the variance, not the mean of squares)
+    np.testing.assert_allclose(np.asarray(rms(x)), x / np.sqrt(x.var(-1, keepdims=True) + 1e-3) * gamma,
                                rtol=1e-4, atol=1e-5)
     plain = L.LayerNormalization(center=False, scale=False)
     np.testing.assert_allclose(np.asarray(plain(x)), (x - x.mean(-1, keepdims=True)) /

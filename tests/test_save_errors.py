@@ -115,8 +115,6 @@ def test_overwrite_false_and_bad_names(tmp_path):
     model.save(tmp_path / "m.h5")
     with pytest.raises(FileExistsError):
         model.save(tmp_path / "m.h5", overwrite=False)
-    with pytest.raises(ValueError, match=r"\.keras"):
-        model.save(tmp_path / "m.keras")
     with pytest.raises(ValueError, match=r"\.h5"):
         model.save_weights(tmp_path / "weights.bin")
 

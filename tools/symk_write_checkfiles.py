@@ -4,6 +4,7 @@
 
 For every case it writes, into OUT_DIR:
   <case>.h5               model.save (architecture, weights, training config, optimizer state)
+  <case>.keras            model.save as Keras 3's '.keras' archive (the same contents)
   <case>.weights.h5       model.save_weights in the Keras 3 layout
   <case>_weights.h5       model.save_weights in the legacy layout
   <case>.npz              inputs x / x0.. and symk's predictions y / y0.. (Keras's npz key conventions);
@@ -11,7 +12,7 @@ For every case it writes, into OUT_DIR:
                           (the optimizer's variables, in file order)
 and a catalog.json describing the cases. It never imports keras.
 With --keras-version 2 it writes the files for Keras 2 (tf_keras) instead: <case>.h5 and <case>_weights.h5
-via keras_version=2 (no .weights.h5: Keras 2 has no such layout), opt_names/opt_<i> in tf_keras's order.
+via keras_version=2 (no .weights.h5 or .keras: Keras 2 has neither), opt_names/opt_<i> in tf_keras's order.
 """
 from __future__ import annotations
 
@@ -134,9 +135,40 @@ def multi_io_shared():
     return symk.Model([main, aux], [main_out, aux_out], name="multi_io_shared"), [(6,), (6,)]
 
 
+# -- the layers [layers] added: attention, einsum, new normalizations, preprocessing, ConvLSTM -----------
+def attention_block():
+    q, v = L.Input(shape=(5, 8), name="query"), L.Input(shape=(6, 8), name="value")
+    h = L.MultiHeadAttention(2, 4, name="mha")(q, v)
+    # NOTE: no dot-product Attention layer here: Keras 3.15 cannot load its own Attention from an .h5 file
+    # (its legacy loader turns score_mode 'dot' into keras.ops.dot); the .keras archive would be fine
+    additive = L.AdditiveAttention(name="additive_attention")([q, v])
+    h = L.RMSNormalization(name="rms")(L.Concatenate(name="concat")([h, additive]))
+    h = L.EinsumDense("abc,cd->abd", (None, 4), bias_axes="d", name="einsum")(h)
+    h = L.GroupQueryAttention(4, 2, 1, name="gqa")(h, h)
+    out = L.Dense(2, name="head")(L.GlobalAveragePooling1D(name="pool")(L.Identity(name="identity")(h)))
+    return symk.Model([q, v], out, name="attention_block"), [(5, 8), (6, 8)]
+
+
+def image_preprocessing():
+    return _seq("image_preprocessing", (12, 12, 3), L.Rescaling(1 / 2.0, offset=-0.5), L.Resizing(10, 10),
+                L.CenterCrop(8, 8), L.RandomFlip(), L.RandomRotation(0.1), L.Normalization(mean=0.1, variance=2.0),
+                L.Conv2D(3, 3), L.AdaptiveAveragePooling2D((2, 2)), L.Flatten(), L.Dense(2)), [(12, 12, 3)]
+
+
+def conv_lstm():
+    return _seq("conv_lstm", (4, 6, 2), L.ConvLSTM1D(3, 2, return_sequences=True), L.ConvLSTM1D(2, 2),
+                L.Flatten(), L.Dense(2)), [(4, 6, 2)]
+
+
+def reversible_embedding():
+    return _seq("reversible_embedding", (5,), L.ReversibleEmbedding(12, 4), L.LayerNormalization(), L.Flatten(),
+                L.Dense(3), dtype="int32"), [("int", 12, (5,))]
+
+
 PREDICTION_CASES = {f.__name__: f for f in (
     dense_dropout, batchnorm, conv1d, conv2d, conv_special, conv1d_special, reshaping, normalization,
-    embedding_lstm_gru, simple_rnn_bidirectional, gru_variants, merge_layers, nested_sequential, multi_io_shared)}
+    embedding_lstm_gru, simple_rnn_bidirectional, gru_variants, merge_layers, nested_sequential, multi_io_shared,
+    attention_block, image_preprocessing, conv_lstm, reversible_embedding)}
 
 # compiled cases: optimizer name -> kwargs; each trains a small MLP for a few steps so its slots exist
 OPTIMIZER_CASES = {
@@ -181,7 +213,8 @@ def write_case(out_dir: str, name: str, model, xs, extra: dict | None = None, de
     files = [name + ".h5", name + "_weights.h5", name + ".npz"]
     if keras_version == 3:
         model.save_weights(base + ".weights.h5")
-        files.insert(1, name + ".weights.h5")
+        model.save(base + ".keras")  # Keras 3's own archive
+        files[1:1] = [name + ".weights.h5", name + ".keras"]
     model.save_weights(base + "_weights.h5", keras_version=keras_version)
     arrays = _npz_arrays(xs, ys)
     arrays.update(extra or {})

@@ -31,8 +31,10 @@ class ReLU(_Elementwise):
             raise ValueError(f"ReLU: max_value must be None or non-negative; received max_value={max_value!r}")
         if negative_slope is None or negative_slope < 0:
             raise ValueError(f"ReLU: negative_slope must be non-negative; received negative_slope={negative_slope!r}")
-        if threshold is None:
-            raise ValueError("ReLU: threshold must be a number; received threshold=None")
+        if threshold is None or threshold < 0:
+            raise ValueError(f"ReLU: threshold must be a non-negative number (as in Keras 3); received "
+                             f"threshold={threshold!r}. For a shifted ReLU with a negative threshold use "
+                             "symk.activations.relu(x, threshold=t) in a Lambda layer.")
         self.max_value = None if max_value is None else float(max_value)
         self.negative_slope, self.threshold = float(negative_slope), float(threshold)
 

@@ -26,6 +26,7 @@ from ..variables import Variable
 from .call_site import CallSite, CallSiteAPI, _as_tuple_shapes, _flatten, shapes_of  # noqa: F401
 from .eager import EagerCallAPI, _leaf
 from .input_spec import check_input_spec
+from .stateless import StatelessCallAPI
 
 _name_counts: dict[str, int] = {}
 
@@ -54,7 +55,7 @@ def _is_symbolic_structure(x) -> bool:
 _INPUT_ARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_size", "batch_shape", "input_length")
 
 
-class Layer(EagerCallAPI, CallSiteAPI):
+class Layer(EagerCallAPI, CallSiteAPI, StatelessCallAPI):
     """Base class of all layers (and of Model).
 
         class SimpleDense(Layer):
@@ -69,6 +70,7 @@ class Layer(EagerCallAPI, CallSiteAPI):
         for legacy in ("autocast", "weights", "input_dtype", "activity_regularizer_", "dynamic"):
             kwargs.pop(legacy, None)
         activity_regularizer = kwargs.pop("activity_regularizer", None)
+        _refuse_unsupported_options(type(self).__name__, kwargs)
         if kwargs:
             raise TypeError(f"{type(self).__name__}.__init__ got unexpected keyword argument(s) "
                             f"{sorted(kwargs)}; check the spelling against the Keras documentation")
@@ -192,22 +194,21 @@ class Layer(EagerCallAPI, CallSiteAPI):
     @property
     def non_trainable_weights(self) -> list[Variable]:
         if not self.trainable:
-            return self.weights_unordered()
+            return self.weights
         out = [w for w in self._own_weights if not w.trainable]
         for sub in self._weight_layers():
             out += sub.non_trainable_weights
         return _dedupe(out)
 
-    def weights_unordered(self) -> list[Variable]:
-        out = list(self._own_weights)
-        for sub in self._weight_layers():
-            out += sub.weights_unordered()
-        return _dedupe(out)
-
     @property
     def weights(self) -> list[Variable]:
-        """Trainable weights first, then non-trainable ones (Keras's order)."""
-        return _dedupe(self.trainable_weights + self.non_trainable_weights)
+        """Keras 3's order: this layer's own trainable weights, its own non-trainable ones, then each
+        sub-layer's weights in turn (a model: layer by layer). NOTE: Keras 2 (and legacy .h5 files)
+        order all trainable weights before all non-trainable ones: trainable_weights + non_trainable_weights."""
+        out = [w for w in self._own_weights if w.trainable] + [w for w in self._own_weights if not w.trainable]
+        for sub in self._weight_layers():
+            out += sub.weights
+        return _dedupe(out)
 
     @property
     def variables(self) -> list[Variable]:
@@ -254,7 +255,11 @@ class Layer(EagerCallAPI, CallSiteAPI):
 
     @property
     def losses(self) -> list:
-        """Regularisation terms (kernel/bias regularizers of every weight) plus add_loss()'d losses."""
+        """Regularisation terms (kernel/bias regularizers of every weight) plus add_loss()'d losses.
+        Inside a stateless train step: the values of this step's forward pass (Keras's override)."""
+        override = getattr(self, "_losses_override", None)
+        if override is not None:
+            return list(override)
         out = list(self._losses)
         for w in self.trainable_weights:
             if w.regularizer is not None:
@@ -338,12 +343,14 @@ class Layer(EagerCallAPI, CallSiteAPI):
         """By default: trace `call` on placeholders of that shape in a private graph."""
         from .input_layer import make_placeholder
 
+        multiple = isinstance(input_shape, (list, tuple)) and input_shape and isinstance(input_shape[0], (list, tuple))
+        shapes = list(input_shape) if multiple else [input_shape]
+        # a built model traces with its own inputs' dtypes (an Embedding first takes integers), else the layer's
+        known = [t.dtype for t in getattr(self, "inputs", None) or [] if isinstance(t, SymbolicTensor)]
+        dtypes = known if len(known) == len(shapes) else [self.dtype] * len(shapes)
         with graph_scope(Graph()), no_call_site_recording():
-            if isinstance(input_shape, (list, tuple)) and input_shape and isinstance(input_shape[0], (list, tuple)):
-                inputs = [make_placeholder(s, self.dtype) for s in input_shape]
-            else:
-                inputs = make_placeholder(input_shape, self.dtype)
-            outputs = self._symbolic_call(inputs)
+            placeholders = [make_placeholder(s, d) for s, d in zip(shapes, dtypes)]
+            outputs = self._symbolic_call(placeholders if multiple else placeholders[0])
         return jax.tree_util.tree_map(lambda t: t.shape, outputs, is_leaf=_leaf)
 
     def compute_output_spec(self, inputs):
@@ -378,6 +385,20 @@ class Layer(EagerCallAPI, CallSiteAPI):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+# Keras 3 options of Dense, EinsumDense and Embedding that symk does not implement; their configs write
+# `quantization_config: null` (and lora_* only when set), so None is accepted and dropped
+_UNSUPPORTED_OPTIONS = {"quantization_config": "quantized layers", "lora_rank": "LoRA (low-rank adapted) kernels"}
+
+
+def _refuse_unsupported_options(layer: str, kwargs: dict) -> None:
+    for key, feature in _UNSUPPORTED_OPTIONS.items():
+        value = kwargs.pop(key, None)
+        if value:
+            raise ValueError(f"{layer}: {key}={value!r} asks for {feature}, which symk does not implement. Build the "
+                             f"layer without {key} (in Keras, merge or dequantize the weights first).")
+    kwargs.pop("lora_alpha", None)  # only meaningful with lora_rank
 
 
 def _dedupe(variables: list) -> list:

@@ -20,3 +20,6 @@ from .reversible_embedding import *  # noqa: F401,F403,E402  (ReversibleEmbeddin
 from .identity import *  # noqa: F401,F403,E402  (Identity)
 from .conv_lstm import *  # noqa: F401,F403,E402  (ConvLSTM1D/2D/3D)
 from .adaptive_pooling import *  # noqa: F401,F403,E402  (AdaptiveAverage/MaxPooling1D/2D/3D)
+from .preprocessing_categorical import *  # noqa: F401,F403,E402  (CategoryEncoding, Hashing, Discretization, ...)
+from .preprocessing_text import *  # noqa: F401,F403,E402  (StringLookup, TextVectorization: host-side)
+from .spectrogram import *  # noqa: F401,F403,E402  (MelSpectrogram, STFTSpectrogram)

@@ -17,7 +17,8 @@ from .weight_settings import add_weight_with_settings, set_weight_settings, weig
 
 __all__ = ["Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
            "SeparableConv1D", "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D",
-           "Convolution1D", "Convolution2D", "Convolution3D", "Convolution2DTranspose", "Convolution3DTranspose",
+           "Convolution1D", "Convolution2D", "Convolution3D", "Convolution1DTranspose", "Convolution2DTranspose",
+           "Convolution3DTranspose",
            "SeparableConvolution1D", "SeparableConvolution2D", "Deconvolution2D", "Deconvolution3D"]
 
 
@@ -46,6 +47,10 @@ def spatial_axes(data_format: str, rank: int) -> tuple:
 
 def normalize_padding(value, allowed, layer: str) -> str:
     value = str(value).lower()
+    if value == "causal" and layer in ("DepthwiseConv1D", "SeparableConv1D"):
+        raise ValueError(f"{layer}: padding='causal' is accepted by Conv1D only (as in Keras 3). For a causal "
+                         f"{layer}, pad the past yourself: ZeroPadding1D(((kernel_size - 1) * dilation_rate, 0)) "
+                         "before it, then padding='valid'.")
     if value not in allowed:
         raise ValueError(f"{layer}: padding must be one of {allowed}; received padding={value!r}")
     return value
@@ -253,8 +258,8 @@ class _DepthwiseConv(_DepthwiseKernelSettings, _Conv):
 
 
 class DepthwiseConv1D(_DepthwiseConv):
+    # NOTE: Keras 3 allows padding="causal" on Conv1D only (Keras 2 took it here too); see normalize_padding
     rank = 1
-    paddings = ("valid", "same", "causal")
 
 
 class DepthwiseConv2D(_DepthwiseConv):
@@ -302,8 +307,8 @@ class _SeparableConv(_DepthwiseKernelSettings, _Conv):
 
 
 class SeparableConv1D(_SeparableConv):
+    # NOTE: Keras 3 allows padding="causal" on Conv1D only (Keras 2 took it here too); see normalize_padding
     rank = 1
-    paddings = ("valid", "same", "causal")
 
 
 class SeparableConv2D(_SeparableConv):
@@ -312,6 +317,7 @@ class SeparableConv2D(_SeparableConv):
 
 # Keras 2 spellings
 Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
-Convolution2DTranspose, Convolution3DTranspose = Conv2DTranspose, Conv3DTranspose
+Convolution1DTranspose, Convolution2DTranspose = Conv1DTranspose, Conv2DTranspose
+Convolution3DTranspose = Conv3DTranspose
 Deconvolution2D, Deconvolution3D = Conv2DTranspose, Conv3DTranspose
 SeparableConvolution1D, SeparableConvolution2D = SeparableConv1D, SeparableConv2D

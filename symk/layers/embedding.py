@@ -18,16 +18,17 @@ class Embedding(Layer):
     """Looks up `embeddings[inputs]`; weights: embeddings (input_dim, output_dim)."""
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None,
-                 embeddings_constraint=None, mask_zero=False, input_length=None, activity_regularizer=None,
-                 **kwargs):
+                 embeddings_constraint=None, mask_zero=False, weights=None, lora_rank=None, lora_alpha=None,
+                 quantization_config=None, **kwargs):
         kwargs.pop("sparse", None)
-        kwargs.pop("lora_rank", None)
-        kwargs.pop("quantization_config", None)
-        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        input_length = kwargs.pop("input_length", None)
+        # lora_rank / quantization_config: Layer refuses them when set (symk implements neither)
+        super().__init__(lora_rank=lora_rank, lora_alpha=lora_alpha, quantization_config=quantization_config,
+                         **kwargs)
         for what, value in (("input_dim", input_dim), ("output_dim", output_dim)):
-            if not isinstance(value, (int, np.integer)) or value <= 0:
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value <= 0:
                 raise ValueError(f"Embedding: {what} must be a positive integer, got {value!r}")
-        self.input_dim, self.output_dim = input_dim, output_dim
+        self.input_dim, self.output_dim = int(input_dim), int(output_dim)
         # Keras's 'uniform' for embeddings is RandomUniform(-0.05, 0.05)
         if embeddings_initializer == "uniform":
             embeddings_initializer = initializers.RandomUniform(-0.05, 0.05)
@@ -39,6 +40,11 @@ class Embedding(Layer):
             # Keras 2: Embedding(..., input_length=n) as a first layer means inputs of shape (None, n)
             lengths = tuple(input_length) if isinstance(input_length, (list, tuple)) else (input_length,)
             self._batch_input_shape = (None,) + lengths
+        if weights is not None:
+            # Keras builds at once and loads them (pretrained vectors: Embedding(..., weights=[matrix]))
+            self.build(None)
+            self.built = True
+            self.set_weights(weights if isinstance(weights, list) and len(weights) == 1 else [weights])
 
     def build(self, input_shape):
         self.embeddings = add_weight_with_settings(self, "embeddings", (self.input_dim, self.output_dim))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import reduce
 
+from .. import ops
 from ..errors import ShapeError
 from ..ops.registry import apply
 from ..shapes import broadcast_shapes
@@ -11,8 +12,19 @@ from ..errors import RuleViolation
 from .base import Layer
 
 
+def _input_masks(inputs) -> list:
+    """The mask each input tensor carries (Keras reads them off the tensors, as here), or None."""
+    return [getattr(t, "_keras_mask", None) for t in inputs]
+
+
+def _per_feature(mask):
+    """A (batch, time) mask broadcastable against its (batch, time, features) tensor."""
+    return ops.expand_dims(mask, -1)
+
+
 class _Merge(Layer):
-    """Elementwise merge of a list of same-shaped tensors."""
+    """Elementwise merge of a list of same-shaped tensors. Masks (Keras 3's rule): the output mask is the
+    OR of the input masks, or None as soon as one input has none."""
 
     op_name = ""
 
@@ -40,10 +52,9 @@ class _Merge(Layer):
         return reduce(lambda a, b: apply(self.op_name, [a, b]), inputs)
 
     def compute_mask(self, inputs, mask=None):
-        if mask is None or all(m is None for m in mask):
+        if mask is None or any(m is None for m in mask):
             return None
-        masks = [m for m in mask if m is not None]
-        return reduce(lambda a, b: apply("logical_and", [a, b]), masks)
+        return reduce(ops.logical_or, mask)
 
 
 class Add(_Merge):
@@ -51,14 +62,55 @@ class Add(_Merge):
 
 
 class Multiply(_Merge):
+    """Keras 3 multiplies masked positions as 1 (so the others' values pass); when every input is masked,
+    the positions no input keeps are 0."""
+
     op_name = "multiply"
 
+    def call(self, inputs):
+        self._check(inputs)
+        masks = _input_masks(inputs)
+        every_input_masked = all(m is not None for m in masks)
+        output = output_mask = None
+        for x, mask in zip(inputs, masks):
+            if mask is not None:
+                kept = _per_feature(mask)
+                x = ops.where(kept, x, ops.cast(1, x.dtype))
+                if every_input_masked:
+                    output_mask = kept if output_mask is None else ops.logical_or(output_mask, kept)
+            output = x if output is None else apply("multiply", [output, x])
+        if every_input_masked:
+            output = ops.where(output_mask, output, ops.cast(0, output.dtype))
+        return output
 
-class Maximum(_Merge):
+
+class _MaskedChoice(_Merge):
+    """Maximum and Minimum, as Keras 3's `_apply_merge_op_and_or_mask`: a masked position of an input takes
+    the value merged so far (and the first input's masked positions the next input's), so masked values
+    never win; positions masked in every input keep the first input's value."""
+
+    def call(self, inputs):
+        self._check(inputs)
+        output = output_mask = None
+        for x, mask in zip(inputs, _input_masks(inputs)):
+            kept = None if mask is None else _per_feature(mask)
+            if output is None:
+                output, output_mask = x, kept
+                continue
+            if kept is not None:
+                x = ops.where(kept, x, output)
+            if output_mask is not None:
+                output = ops.where(output_mask, output, x)
+            output_mask = ops.logical_or(output_mask, kept) if kept is not None and output_mask is not None else None
+            output = apply(self.op_name, [output, x])
+        return output
+
+
+class Maximum(_MaskedChoice):
     op_name = "maximum"
 
 
-class Minimum(_Merge):
+class Minimum(_MaskedChoice):
     op_name = "minimum"
 
 
@@ -79,6 +131,9 @@ class Average(_Merge):
 
 
 class Concatenate(Layer):
+    """Joins tensors along `axis`. Masks (Keras 3's rule): each input's mask spread over its features (all
+    True for an unmasked input), joined along `axis`, then reduced with any() over the last axis."""
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
@@ -92,7 +147,18 @@ class Concatenate(Layer):
     def compute_mask(self, inputs, mask=None):
         if mask is None or all(m is None for m in mask):
             return None
-        return None  # NOTE: per-timestep masks of concatenated features are not combined yet
+        if len(mask) != len(inputs):
+            raise ValueError(f"Layer {self.name!r} (Concatenate): got {len(mask)} masks for {len(inputs)} inputs; "
+                             "pass one mask (or None) per input")
+        full = []
+        for x, m in zip(inputs, mask):
+            if m is None:
+                full.append(ops.ones_like(x, dtype="bool"))
+            elif len(m.shape) < len(x.shape):
+                full.append(ops.logical_or(ops.expand_dims(m, -1), ops.zeros_like(x, dtype="bool")))
+            else:
+                full.append(m)
+        return ops.any(ops.concatenate(full, axis=self.axis), axis=-1)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}

@@ -8,6 +8,8 @@ preceding conv), computes batch statistics for training, and picks between the t
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import initializers
@@ -19,8 +21,8 @@ from .weight_settings import add_weight_with_settings, set_weight_settings, weig
 __all__ = ["BatchNormalization", "LayerNormalization", "UnitNormalization", "GroupNormalization"]
 
 # Keras 2 arguments accepted for old configs; they change nothing here.
-_LEGACY_BATCH_NORM_ARGS = ("fused", "virtual_batch_size", "adjustment", "renorm_clipping", "renorm_momentum",
-                           "synchronized", "moving_mean_regularizer", "moving_variance_regularizer")
+_LEGACY_BATCH_NORM_ARGS = ("fused", "virtual_batch_size", "adjustment", "moving_mean_regularizer",
+                           "moving_variance_regularizer")
 
 
 def _single_axis(axis, layer: str) -> int:
@@ -93,9 +95,12 @@ class BatchNormalization(_ScaleOffsetNormalization):
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
-                 renorm=False, **kwargs):
+                 renorm=False, renorm_clipping=None, renorm_momentum=0.99, synchronized=False, **kwargs):
         for legacy in _LEGACY_BATCH_NORM_ARGS:
             kwargs.pop(legacy, None)
+        # NOTE: one device, so synchronized (cross-replica statistics) changes nothing; kept for the config
+        self.synchronized, self.renorm_clipping = bool(synchronized), renorm_clipping
+        self.renorm_momentum = float(renorm_momentum)
         super().__init__(center, scale, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
                          beta_constraint, gamma_constraint, **kwargs)
         if renorm:
@@ -147,13 +152,66 @@ class BatchNormalization(_ScaleOffsetNormalization):
         if len(mask.shape) != len(inputs.shape) - 1:
             raise ValueError(f"Layer {self.name!r}: the mask must have one axis less than the inputs (no channel "
                              f"axis); received mask shape {tuple(mask.shape)} for inputs {tuple(inputs.shape)}")
-        weights = apply("expand_dims", [apply("cast", [mask], dtype=inputs.dtype)], axis=self._axis)
+        return self._weighted_moments(inputs, apply("expand_dims", [mask], axis=self._axis), reduce_axes)
+
+    @staticmethod
+    def _weighted_moments(inputs, mask, reduce_axes):
+        """Mean and (biased) variance over `reduce_axes` of the positions where `mask` is set (`mask` has the
+        inputs' rank, size 1 on the channel axis)."""
+        weights = apply("cast", [mask], dtype=inputs.dtype)
         # NOTE: Keras adds its backend epsilon (1e-7) to the count, so an all-masked batch gives 0, not nan
         count = apply("sum", [weights], axis=reduce_axes, keepdims=True) + 1e-7  # unmasked positions
         mean = apply("sum", [weights * inputs], axis=reduce_axes, keepdims=True) / count
         squared = apply("square", [inputs - mean])
         variance = apply("sum", [weights * squared], axis=reduce_axes, keepdims=True) / count
         return mean, variance
+
+    def call_per_time_step(self, inputs, training=None, mask=None):
+        """TimeDistributed(BatchNormalization()) as Keras 3 runs it: the layer applied to each time step in
+        turn, so training normalizes every step with that step's batch statistics and updates the moving
+        statistics once per step, in time order. `inputs` is (batch, time, ...), the layer built for one
+        step (batch, ...); `mask` is (batch, time, ...) with one axis less than `inputs`, as for call()."""
+        axis, rank = self._axis + 1, len(inputs.shape)
+        gamma, beta = self._gamma_and_beta(self.moving_mean.shape, self.moving_mean.dtype)
+        inference = apply("batch_norm", [inputs, self.moving_mean, self.moving_variance, gamma, beta],
+                          axis=axis, epsilon=self.epsilon)
+        if training is False or not self.trainable:
+            return inference
+        reduce_axes = tuple(a for a in range(rank) if a not in (1, axis))  # every axis but time and channels
+        if mask is None:
+            mean = apply("mean", [inputs], axis=reduce_axes, keepdims=True)
+            variance = apply("var", [inputs], axis=reduce_axes, keepdims=True)
+        else:
+            if len(mask.shape) != rank - 1:
+                raise ValueError(f"Layer {self.name!r}: the mask must have one axis less than the inputs; received "
+                                 f"mask shape {tuple(mask.shape)} for inputs {tuple(inputs.shape)}")
+            # NOTE: Keras broadcasts a step's mask along the last axis (the channels, for channels_last)
+            mean, variance = self._weighted_moments(inputs, apply("expand_dims", [mask], axis=-1), reduce_axes)
+        broadcast = tuple(-1 if a == axis else 1 for a in range(rank))
+        train_out = self._normalize(inputs, mean, variance, gamma, beta, broadcast)
+        channels = self.moving_mean.shape[0]
+        step_means = apply("reshape", [mean], shape=(-1, channels))        # (time, channels)
+        step_variances = apply("reshape", [variance], shape=(-1, channels))
+        for variable, values in ((self.moving_mean, step_means), (self.moving_variance, step_variances)):
+            self._update_moving_per_step(variable, values, inputs.shape[1])
+        return apply("training_select", [train_out, inference])
+
+    def _update_moving_per_step(self, variable, step_values, steps) -> None:
+        """One moving-average update per row of `step_values` (time, channels), in order."""
+        if steps is not None:  # a known time axis: the updates one after another, as Keras computes them
+            for t in range(steps):
+                self._update_moving(variable, apply("getitem", [step_values], key=(("int", t),)))
+            return
+        # unknown time axis: the same T updates in closed form,
+        # m_T = m_0 * momentum**T + sum_t (1 - momentum) * momentum**(T - 1 - t) * value_t
+        from .. import ops
+
+        ones = ops.ones_like(step_values[:, 0])
+        later_steps = ops.sum(ones) - ops.cumsum(ones)                     # T - 1 - t
+        weights = (1.0 - self.momentum) * ops.power(self.momentum, later_steps)
+        old = variable.symbolic()
+        updated = old * ops.power(self.momentum, ops.sum(ones)) + ops.sum(weights[:, None] * step_values, axis=0)
+        variable.assign(apply("training_select", [updated, old]))
 
     def _update_moving(self, variable, batch_value):
         old = variable.symbolic()
@@ -165,16 +223,26 @@ class BatchNormalization(_ScaleOffsetNormalization):
         config = super().get_config()
         config.update(axis=self.axis, momentum=self.momentum, epsilon=self.epsilon, center=self.center,
                       scale=self.scale,
-                      **self._scale_offset_config(initializer_only=("moving_mean", "moving_variance")))
+                      **self._scale_offset_config(initializer_only=("moving_mean", "moving_variance")),
+                      synchronized=self.synchronized, renorm=False, renorm_clipping=self.renorm_clipping,
+                      renorm_momentum=self.renorm_momentum)
         return config
 
 
 class LayerNormalization(_ScaleOffsetNormalization):
-    """Normalizes each sample over `axis` (default the last): (x - mean) / sqrt(var + eps) * gamma + beta."""
+    """Normalizes each sample over `axis` (default the last): (x - mean) / sqrt(var + eps) * gamma + beta.
 
-    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False, beta_initializer="zeros",
+    Keras 3's deprecated `rms_scaling=True` (a keyword argument only) computes x * rsqrt(var + eps) * gamma:
+    no centering and no beta, and gamma even when scale=False."""
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros",
                  gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, **kwargs):
+        rms_scaling = bool(kwargs.pop("rms_scaling", False))
+        if rms_scaling:
+            warnings.warn("LayerNormalization: rms_scaling=True is deprecated (as in Keras 3): it scales the input by "
+                          "the variance, not the root mean square. For RMS normalization use "
+                          "symk.layers.RMSNormalization.", UserWarning, stacklevel=2)
         super().__init__(center, scale, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
                          beta_constraint, gamma_constraint, **kwargs)
         axes = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
@@ -182,19 +250,26 @@ class LayerNormalization(_ScaleOffsetNormalization):
             raise ValueError(f"LayerNormalization: axis must be an integer or a list of integers; received {axis!r}")
         self.axis = axis if isinstance(axis, int) else list(axes)
         self._axes_arg = axes
-        self.epsilon, self.rms_scaling = float(epsilon), bool(rms_scaling)
+        self.epsilon, self.rms_scaling = float(epsilon), rms_scaling
 
     def build(self, input_shape):
         self._axes = _positive_axes(self._axes_arg, len(input_shape), self)
         shape = _param_shape_for(input_shape, self._axes, self)
-        self._add_gamma_and_beta(shape)
+        # Keras 3: gamma with scale or rms_scaling, beta with center unless rms_scaling
+        self.gamma = add_weight_with_settings(self, "gamma", shape) if self.scale or self.rms_scaling else None
+        self.beta = add_weight_with_settings(self, "beta", shape) if self.center and not self.rms_scaling else None
         self._param_shape = shape
+        self.axis = sorted(self._axes_arg)  # Keras keeps the axes as a sorted list once built (its config says so)
         super().build(input_shape)
 
     def call(self, inputs):
+        if self.rms_scaling:
+            variance = apply("var", [inputs], axis=self._axes, keepdims=True)
+            broadcast = tuple(inputs.shape[a] if a in self._axes else 1 for a in range(len(inputs.shape)))
+            return inputs * apply("rsqrt", [variance + self.epsilon]) * apply("reshape", [self.gamma],
+                                                                             shape=broadcast)
         gamma, beta = self._gamma_and_beta(self._param_shape, "float32")
-        return apply("layer_norm", [inputs, gamma, beta], axis=self._axes, epsilon=self.epsilon,
-                     rms_scaling=self.rms_scaling)
+        return apply("layer_norm", [inputs, gamma, beta], axis=self._axes, epsilon=self.epsilon, rms_scaling=False)
 
     def get_config(self):
         config = super().get_config()
@@ -234,14 +309,20 @@ class GroupNormalization(_ScaleOffsetNormalization):
                  gamma_constraint=None, **kwargs):
         super().__init__(center, scale, beta_initializer, gamma_initializer, beta_regularizer, gamma_regularizer,
                          beta_constraint, gamma_constraint, **kwargs)
-        if not isinstance(groups, int) or groups < 1:
-            raise ValueError(f"GroupNormalization: groups must be a positive integer; received groups={groups!r}")
+        if not isinstance(groups, int) or isinstance(groups, bool) or (groups < 1 and groups != -1):
+            raise ValueError(f"GroupNormalization: groups must be a positive integer, or -1 for one group per "
+                             f"channel (instance normalization); received groups={groups!r}")
         self.groups, self.axis = groups, _single_axis(axis, "GroupNormalization")
         self.epsilon = float(epsilon)
 
     def build(self, input_shape):
         (self._axis,) = _positive_axes((self.axis,), len(input_shape), self)
         (channels,) = _param_shape_for(input_shape, (self._axis,), self)
+        if self.groups == -1:
+            self.groups = channels  # as Keras does: its config then says how many groups were made
+        if channels < self.groups:
+            raise ValueError(f"Layer {self.name!r}: groups={self.groups} is more than the {channels} channels on axis "
+                             f"{self.axis}; use at most {channels} groups (or -1 for one per channel)")
         if channels % self.groups:
             raise ValueError(f"Layer {self.name!r}: the {channels} channels on axis {self.axis} must be a multiple of "
                              f"groups={self.groups}; choose groups that divide {channels}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import regularizers
 from ..errors import ShapeError
 from ..graph import SymbolicTensor
 from ..ops.registry import apply
@@ -18,6 +19,7 @@ from .base import Layer, snake_case
 from .input_spec import InputSpec
 from .rnn_cells import (GRUCell, LSTMCell, RecurrentCell, SimpleRNNCell, StackedRNNCells, deserialize_cell,
                         serialize_cell)
+from .weight_settings import serialize_optional
 from .rnn_unrolled import (check_custom_cell, initial_states, is_custom_cell, output_shape_of, run_unrolled,
                            state_shapes)
 
@@ -231,6 +233,10 @@ class _CellLayer(RNN):
         cell_config = self.cell.get_config()
         for key in ("name", "trainable", "dtype"):
             cell_config.pop(key, None)
+        # Keras 3's keys: the layer's activity_regularizer joins the cell's settings; SimpleRNN writes no seed
+        cell_config["activity_regularizer"] = serialize_optional(self.activity_regularizer, regularizers)
+        if type(self).cell_class is SimpleRNNCell:
+            cell_config.pop("seed", None)
         return {**super().get_config(), **cell_config}
 
 

@@ -49,7 +49,8 @@ class _SpatialLayer(Layer):
 
     def get_config(self):
         config = super().get_config()
-        if self.rank > 1:  # Keras's 1-D layers have no data_format argument
+        # Keras 3's Cropping1D and UpSampling1D have no data_format argument (ZeroPadding1D has one)
+        if self.rank > 1 or isinstance(self, _ZeroPadding):
             config["data_format"] = self.data_format
         return config
 
@@ -113,27 +114,36 @@ class Cropping3D(_Cropping):
     rank = 3
 
 
+# Keras 3's UpSampling2D methods: "nearest" repeats rows and columns, the others go through
+# ops.image.resize (jax.image.resize, no antialiasing) as Keras's do
+_RESIZE_METHODS = ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5")
+
+
 class _UpSampling(_SpatialLayer):
     def __init__(self, size=2, data_format=None, interpolation="nearest", **kwargs):
         if self.rank == 1:
             size = kwargs.pop("length", size)  # Keras 2's UpSampling1D(length=...)
         super().__init__(data_format=data_format, **kwargs)
         self.size = normalize_tuple(size, self.rank, "size", type(self).__name__)
-        allowed = ("nearest", "bilinear") if self.rank == 2 else ("nearest",)
+        allowed = _RESIZE_METHODS if self.rank == 2 else ("nearest",)
+        interpolation = str(interpolation).lower()
         if interpolation not in allowed:
             raise ValueError(f"{type(self).__name__}: interpolation must be one of {allowed}; "
                              f"received {interpolation!r}")
         self.interpolation = interpolation
 
     def call(self, inputs):
-        if self.interpolation == "bilinear":
+        if self.interpolation != "nearest":
+            from ..ops import image
+
             sizes = []
             for axis, factor in zip(self.spatial_axes, self.size):
                 if inputs.shape[axis] is None:
-                    raise ValueError(f"Layer {self.name!r}: bilinear upsampling needs known spatial sizes; "
-                                     f"received input shape {tuple(inputs.shape)}")
+                    raise ValueError(f"Layer {self.name!r}: {self.interpolation} upsampling needs known spatial "
+                                     f"sizes; received input shape {tuple(inputs.shape)}. Give the Input fixed "
+                                     "height and width, or use interpolation='nearest'.")
                 sizes.append(inputs.shape[axis] * factor)
-            return apply("resize", [inputs], axes=self.spatial_axes, sizes=tuple(sizes), method="bilinear")
+            return image.resize(inputs, tuple(sizes), interpolation=self.interpolation, data_format=self.data_format)
         x = inputs
         for axis, factor in zip(self.spatial_axes, self.size):
             if factor != 1:

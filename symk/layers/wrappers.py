@@ -6,10 +6,12 @@ TimeDistributed (a layer or a whole model applied to every time step).
 """
 from __future__ import annotations
 
+from ..graph import layer_scope, no_call_site_recording
 from ..keras_objects import keras_serialize
 from ..ops.registry import apply
 from .base import Layer
 from .input_spec import InputSpec
+from .normalization import BatchNormalization
 from .recurrent import RNN
 from .rnn_unrolled import state_shapes
 
@@ -67,8 +69,13 @@ class Bidirectional(Layer):
         base_name = layer.name[len("forward_"):] if layer.name.startswith("forward_") else layer.name
         layer.name = f"forward_{base_name}"  # Keras renames the wrapped layer so
         if backward_layer is None:
+            if layer.go_backwards:
+                raise ValueError(
+                    f"Bidirectional: the wrapped layer {base_name!r} has go_backwards=True, so its backward copy "
+                    "(always go_backwards=True) would run in the same direction; Keras 3 refuses this too. Wrap a "
+                    "layer with go_backwards=False, or pass the other direction as backward_layer=.")
             config = layer.get_config()
-            config.update(name=f"backward_{base_name}", go_backwards=not layer.go_backwards)
+            config.update(name=f"backward_{base_name}", go_backwards=True)
             backward_layer = type(layer).from_config(config)
         else:
             backward_layer = _deserialize_layer(backward_layer)
@@ -81,6 +88,8 @@ class Bidirectional(Layer):
         self.forward_layer, self.backward_layer = layer, backward_layer
         for inner in (layer, backward_layer):
             inner._weight_scope = f"{self.name}/{inner.name}"
+            # Keras 3: with return_sequences, masked steps of both directions output zeros (not the last output)
+            inner.zero_output_for_mask = inner.return_sequences
         self.merge_mode = merge_mode
         self.return_sequences, self.return_state = layer.return_sequences, layer.return_state
         self.supports_masking = True
@@ -159,9 +168,16 @@ class TimeDistributed(Wrapper):
         if len(input_shape) < 3:
             raise ValueError(f"Layer {self.name!r}: TimeDistributed needs inputs of rank >= 3 (batch, time, ...); "
                              f"received input shape {tuple(input_shape)}")
-        super().build(input_shape)  # the inner layer builds on its first (per-step) call
+        if isinstance(self.layer, BatchNormalization):
+            self._build_batch_norm(input_shape)  # called per step below, never through its own __call__
+        super().build(input_shape)  # other inner layers build on their first (per-step) call
 
     def call(self, inputs, training=None, mask=None):
+        if isinstance(self.layer, BatchNormalization):
+            return self._batch_norm_per_step(inputs, training, mask)
+        # NOTE: every other layer runs once on (batch * time, ...): the same numbers as Keras 3's loop over
+        # time steps for layers that treat samples independently. A model holding a BatchNormalization
+        # still trains on batch statistics over batch and time together (unlike Keras 3, which steps).
         steps = apply("merge_leading", [inputs])
         step_mask = None
         if mask is not None:
@@ -180,6 +196,23 @@ class TimeDistributed(Wrapper):
         elif inner_mask is not None:
             self._step_output_mask = apply("split_leading", [inner_mask, inputs])
         return result
+
+    def _batch_norm_per_step(self, inputs, training, mask):
+        """BatchNormalization per time step, as Keras 3 applies it (its statistics depend on the batch)."""
+        layer = self.layer
+        self._build_batch_norm(tuple(inputs.shape))
+        if mask is not None:
+            _check_mask_shape(self, inputs, mask)
+        self._step_output_mask = None
+        with layer_scope(layer, training=training):
+            return layer.call_per_time_step(inputs, training=training, mask=mask)
+
+    def _build_batch_norm(self, input_shape) -> None:
+        if not self.layer.built:
+            step_shape = (input_shape[0],) + tuple(input_shape[2:])
+            with no_call_site_recording():
+                self.layer.build(step_shape)
+            self.layer._build_input_shape, self.layer.built = step_shape, True
 
     def compute_mask(self, inputs, mask=None):
         # NOTE: read right after call() of the same __call__: the inner layer's mask, reshaped back to

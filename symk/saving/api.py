@@ -1,7 +1,8 @@
 """SavingAPI (save / save_weights / load_weights / to_json, mixed into Model) and load_model.
 
-    model.save('model.h5')                      # architecture + weights + optimizer + training config
-    model = symk.models.load_model('model.h5')  # also reads files written by Keras 2 and Keras 3
+    model.save('model.keras')                   # Keras 3's archive: architecture, weights, optimizer, compile
+    model.save('model.h5')                      # the legacy HDF5 layout, the same contents
+    model = symk.models.load_model('model.keras')  # also reads files written by Keras 2 and Keras 3
     model.save_weights('w.weights.h5')          # Keras 3 layout; 'w.h5' gives the legacy layout
     model.save("model.h5", keras_version=2)     # for tf.keras / tf_keras (Keras 2)
 """
@@ -21,20 +22,22 @@ WEIGHTS_FILE = "a Keras weights file (.h5 legacy layout, or Keras 3 .weights.h5)
 
 def _check_h5_name(path: str, what: str) -> None:
     if path.endswith(".keras"):
-        raise ValueError(f"{what} to {path!r}: symk writes HDF5 files, not Keras 3's '.keras' zip archives. "
-                         "Use a name ending in '.h5' (Keras 3 reads those with keras.models.load_model).")
+        raise ValueError(f"{what} to {path!r}: a '.keras' archive holds a whole model; save it with "
+                         "model.save('model.keras'), and weights alone with save_weights('model.weights.h5').")
     if not path.endswith((".h5", ".hdf5", ".keras.h5")):
-        raise ValueError(f"{what} to {path!r}: give a file name ending in '.h5' or '.hdf5' (symk writes the Keras "
-                         "HDF5 layout; TensorFlow SavedModel directories are not supported).")
+        raise ValueError(f"{what} to {path!r}: give a file name ending in '.keras' (Keras 3's archive, for "
+                         "model.save), '.weights.h5' or '.h5' (TensorFlow SavedModel directories are not "
+                         "supported; for those use model.export).")
 
 
 class SavingAPI:
     """Mixed into Model: Keras's saving methods."""
 
     def save(self, filepath, overwrite: bool = True, include_optimizer: bool = True, save_format=None,
-             keras_version: int = 3, **kwargs):
-        """Architecture, weights, training config and optimizer state in one .h5 file (Keras legacy layout).
+             keras_version: int = 3, zipped=None, **kwargs):
+        """Architecture, weights, compile config and optimizer state in one file.
 
+        'x.keras': Keras 3's zip archive (keras_archive.py); 'x.h5': the Keras legacy HDF5 layout.
         keras_version=2 writes what tf.keras / tf_keras (Keras 2) loads; the default, what Keras 3 loads.
         Weights carry Fletcher-32 checksums. The file is written as a temp file beside it and renamed into
         place; a temp file left by a killed save is removed by the next save or load of the same path
@@ -44,6 +47,17 @@ class SavingAPI:
         from .training_state import optimizer_variables, optimizer_weight_names, training_config
 
         path = as_path(filepath)
+        if zipped is False:
+            raise ValueError("model.save(zipped=False) (an unzipped model folder) is not supported by symk; save a "
+                             "'.keras' archive (the default) or an '.h5' file.")
+        if path.endswith(".keras") and save_format in (None, "keras"):
+            from .keras_archive import save_keras_archive
+
+            if _keras_major(keras_version, "model.save") == 2:
+                raise ValueError("model.save: Keras 2 has no '.keras' archive format; save 'model.h5' with "
+                                 "keras_version=2 for tf.keras / tf_keras.")
+            save_keras_archive(self, path, overwrite, include_optimizer)
+            return
         if save_format not in (None, "h5", "hdf5"):
             raise ValueError(f"save_format={save_format!r} is not supported: symk saves the HDF5 format ('h5')")
         if save_format is None:
@@ -94,6 +108,13 @@ class SavingAPI:
         from .h5_read import attribute_names, describe_members, has_attribute, member, reading
 
         path = as_path(filepath)
+        if path.endswith(".keras") and os.path.isfile(path) and not _is_hdf5(path):
+            from .keras_archive import load_weights_from_archive
+
+            if by_name:
+                raise ValueError(f"{path!r} is a '.keras' archive, whose weights name layers by class: by_name=True "
+                                 "is only for the legacy .h5 layout.")
+            return load_weights_from_archive(self, path, skip_mismatch=skip_mismatch)
         with open_h5(path, WEIGHTS_FILE) as f:
             legacy = has_attribute(f, "layer_names") or has_attribute(f, "layer_names0")
             group = member(f, "model_weights") if not legacy and "model_weights" in f else f
@@ -126,6 +147,15 @@ class SavingAPI:
     def to_yaml(self, **kwargs):
         raise RuntimeError("Method model.to_yaml() has been removed from Keras (it could run arbitrary code on "
                            "load). Use model.to_json() instead.")
+
+
+def _is_hdf5(path: str) -> bool:
+    import h5py
+
+    try:
+        return h5py.is_hdf5(path)
+    except OSError:
+        return False
 
 
 def _keras_major(keras_version, what: str) -> int:
@@ -172,7 +202,7 @@ def model_from_json(json_string: str, custom_objects=None, safe_mode: bool = Tru
 
 
 def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: bool = True):
-    """A model from a .h5 file written by symk, Keras 2 (tf.keras) or Keras 3's legacy writer."""
+    """A model from a .keras archive (symk or Keras 3) or a .h5 file (symk, Keras 2 / tf.keras, Keras 3)."""
     from .files import as_path, open_h5
     from .h5_read import has_attribute, member, read_json, reading
     from .legacy_h5 import load_weights_from_group
@@ -180,9 +210,10 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
     from .training_state import compile_from_training_config, restore_saved_optimizer
 
     path = as_path(filepath)
-    if os.path.isfile(path) and path.endswith(".keras"):
-        raise FileFormatError(f"{path!r}: Keras 3 '.keras' archives are not supported; in Keras, save the model "
-                              "with model.save('model.h5') and load that file.")
+    if path.endswith(".keras") and not (os.path.isfile(path) and _is_hdf5(path)):
+        from .keras_archive import load_keras_archive
+
+        return load_keras_archive(path, custom_objects, compile, safe_mode)
     with open_h5(path, MODEL_FILE) as f, CustomObjectScope(custom_objects or {}):
         config = read_json(f, "model_config")
         if config is None:

@@ -23,7 +23,7 @@ import h5py
 
 from ..errors import ConfigError, FileFormatError, SymkError
 
-__all__ = ["FileFormatError", "as_path", "atomic_h5_writer", "open_h5", "remove_stale_temp_files"]
+__all__ = ["FileFormatError", "as_path", "atomic_h5_writer", "atomic_path", "open_h5", "remove_stale_temp_files"]
 
 
 def as_path(filepath) -> str:
@@ -71,8 +71,8 @@ def remove_stale_temp_files(path: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def atomic_h5_writer(filepath, overwrite: bool = True):
-    """`with atomic_h5_writer('m.h5') as f:` writes into a temp file, renamed to 'm.h5' on success."""
+def atomic_path(filepath, overwrite: bool = True):
+    """`with atomic_path('m.keras') as tmp:` gives a temp file's path beside 'm.keras', renamed onto it on success."""
     path = os.path.abspath(as_path(filepath))
     if not overwrite and os.path.exists(path):
         raise FileExistsError(f"{path} already exists; pass overwrite=True to replace it")
@@ -83,8 +83,7 @@ def atomic_h5_writer(filepath, overwrite: bool = True):
     fd, tmp = tempfile.mkstemp(prefix=f"{_temp_prefix(path)}{os.getpid()}-", suffix=".tmp", dir=directory)
     os.close(fd)
     try:
-        with h5py.File(tmp, "w") as f:
-            yield f
+        yield tmp
         # mkstemp made the file private; give it the permissions a plain open() would
         mode = os.stat(path).st_mode & 0o777 if os.path.exists(path) else 0o666 & ~_umask()
         os.chmod(tmp, mode)
@@ -93,6 +92,14 @@ def atomic_h5_writer(filepath, overwrite: bool = True):
         with contextlib.suppress(OSError):
             os.remove(tmp)
         raise
+
+
+@contextlib.contextmanager
+def atomic_h5_writer(filepath, overwrite: bool = True):
+    """`with atomic_h5_writer('m.h5') as f:` writes into a temp file, renamed to 'm.h5' on success."""
+    with atomic_path(filepath, overwrite) as tmp:
+        with h5py.File(tmp, "w") as f:
+            yield f
 
 
 def _umask() -> int:

@@ -190,10 +190,7 @@ def model_from_layer_entry(cls, class_name, config, custom_objects=None, safe_mo
     if config.get("name") is not None:
         expect(config["name"], str, f"model {class_name!r}", "'name'", "a string")
     if "layers" not in config:
-        if hasattr(cls, "from_config") and "from_config" in vars(cls):
-            return cls.from_config(config)
-        raise ValueError(f"model class {class_name!r} has no 'layers' in its config and no from_config of its own: "
-                         "a subclassed model cannot be rebuilt from a config; rebuild it in code and load_weights()")
+        return _subclassed_from_config(cls, class_name, config)
     if "dtype" in config:
         plain_dtype(config["dtype"], f"model {config.get('name')!r}")
     from ..models import Model
@@ -202,3 +199,24 @@ def model_from_layer_entry(cls, class_name, config, custom_objects=None, safe_mo
         warnings.warn(f"rebuilding {class_name!r} as a functional model of that class from its layer config")
         return functional_from_config(config, custom_objects, safe_mode, cls=cls)
     return functional_from_config(config, custom_objects, safe_mode)
+
+
+def _subclassed_from_config(cls, class_name: str, config: dict):
+    """A subclassed model from its own get_config(): its from_config if it has one, else cls(**config) (Keras's
+    default). Its weights are created when the caller builds it (build_config) or first calls it."""
+    from ..models import Model, Sequential
+
+    if not isinstance(cls, type) or cls in (Model, Sequential):
+        raise ValueError(f"model class {class_name!r}: a {class_name} config needs 'layers'; this one has keys "
+                         f"{sorted(config)}")
+    own = next((klass for klass in cls.__mro__ if "from_config" in vars(klass)), None)
+    if own is not None and own not in (Model, Sequential) and not own.__module__.startswith("symk."):
+        return cls.from_config(config)
+    kwargs = dict(config)
+    if "dtype" in kwargs:
+        kwargs["dtype"] = plain_dtype(kwargs["dtype"], f"model {config.get('name')!r}")
+    try:
+        return cls(**kwargs)
+    except TypeError as err:
+        raise ConfigError(f"could not rebuild subclassed model {class_name!r} from its config: {err}. Its "
+                          "get_config() must return the __init__ arguments (or define from_config()).") from err

@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import ConfigError, SymkError
 from .config_checks import check_arguments, check_layer_entry
 from .h5_read import reading
+from .nested_objects import resolve_nested
 from .registry import get_registered_name, resolve_layer_class
 
 MODEL_CLASS_NAMES = ("Sequential", "Functional", "Model")
@@ -149,6 +150,7 @@ def deserialize_layer(entry: dict, custom_objects=None, safe_mode: bool = True, 
             config = lambda_kwargs(config, custom_objects, safe_mode)
         kwargs = normalize_layer_config(cls, config, where)
         check_arguments(cls, kwargs, where)
+        kwargs = resolve_nested(cls, kwargs, custom_objects, safe_mode, where)
         try:
             return _construct(cls, kwargs, where, custom_objects)
         except SymkError:

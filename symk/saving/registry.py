@@ -52,6 +52,14 @@ def get_registered_name(obj) -> str:
     return _GLOBAL_CUSTOM_NAMES.get(id(target), getattr(target, "__name__", str(target)))
 
 
+def get_registered_object(name: str, custom_objects: Optional[dict] = None, module_objects: Optional[dict] = None):
+    """The object registered (or in scope) under exactly `name`, else None (Keras's lookup order)."""
+    for source in _scopes[::-1] + [_GLOBAL_CUSTOM_OBJECTS, custom_objects or {}, module_objects or {}]:
+        if name in source:
+            return source[name]
+    return None
+
+
 class CustomObjectScope:
     """`with custom_object_scope({'MyLayer': MyLayer}):` makes those names resolvable while inside."""
 

@@ -21,10 +21,12 @@ def _plain(value):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if hasattr(value, "get_config"):
-        from .registry import get_registered_name
+    from .registry import get_registered_name
 
+    if hasattr(value, "get_config"):
         return {"class_name": get_registered_name(value), "config": _plain(value.get_config())}
+    if callable(value) and ">" in get_registered_name(value):
+        return get_registered_name(value)  # a registered function: 'package>name' finds it again
     return getattr(value, "__name__", str(value))
 
 
@@ -87,30 +89,35 @@ def _optimizer_from_config(config: dict, custom_objects=None):
             kwargs.pop(key, None)
     if kwargs.get("use_ema") is False:
         kwargs.pop("use_ema")
-    return optimizers.deserialize({"class_name": short, "config": kwargs}, custom_objects)
+    cls = optimizers.ALL.get(short) or {n.lower(): c for n, c in optimizers.ALL.items()}.get(short.lower())
+    if cls is None:
+        return optimizers.deserialize({"class_name": short, "config": kwargs}, custom_objects)
+    from .object_arguments import construct_object
+    from .deserializer import Deserializer
+
+    # arguments a newer Keras writes that symk's optimizer lacks are dropped with a warning
+    return construct_object(cls, kwargs, Deserializer(custom_objects, True), f"optimizer {short!r} config")
 
 
 def compile_from_training_config(model, config: dict, custom_objects=None) -> bool:
     """model.compile(...) from a saved training_config; False (with a warning) when it cannot."""
+    from .compile_config import compile_objects
+
     try:
         optimizer = _optimizer_from_config(config["optimizer_config"], custom_objects)
         metrics = config.get("metrics")
         if isinstance(metrics, list) and metrics and isinstance(metrics[0], list):
-            metrics = [_metric_name(m) for m in metrics[0]]  # Keras 2: one list per output
-        model.compile(optimizer=optimizer, loss=config.get("loss"), metrics=metrics,
-                      loss_weights=config.get("loss_weights"), weighted_metrics=config.get("weighted_metrics"))
+            metrics = metrics[0]  # Keras 2: one list per output
+        # losses and metrics may be names, registered functions' names or serialized objects
+        model.compile(optimizer=optimizer, loss=compile_objects(config.get("loss"), custom_objects),
+                      metrics=compile_objects(metrics, custom_objects),
+                      loss_weights=compile_objects(config.get("loss_weights"), custom_objects),
+                      weighted_metrics=compile_objects(config.get("weighted_metrics"), custom_objects))
         return True
     except Exception as err:  # noqa: BLE001  (an uncompilable config must not stop the architecture loading)
         warnings.warn(f"the model was loaded, but not compiled: its training_config could not be applied ({err}). "
                       "Compile it yourself before training.")
         return False
-
-
-def _metric_name(metric):
-    if isinstance(metric, dict):
-        config = metric.get("config") or {}
-        return config.get("fn") if metric.get("class_name") == "MeanMetricWrapper" else config.get("name", metric)
-    return metric
 
 
 def restore_saved_optimizer(model, f) -> None:

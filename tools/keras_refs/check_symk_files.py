@@ -8,7 +8,8 @@ Never imports symk. For every case in DIR/catalog.json:
   keras3: load_model(<case>.h5) and predict on the npz inputs (vs symk's npz predictions);
           load_weights(<case>.weights.h5) and load_weights(<case>_weights.h5) into a zeroed copy;
           for compiled files: optimizer.iterations and the optimizer's variables equal what symk saved,
-          and training resumes (one more epoch moves iterations on and keeps the loss finite).
+          and training resumes (one more epoch moves iterations on and keeps the loss finite);
+          <case>.keras (Keras 3's archive): load_model + predict, load_weights, optimizer state, resume, resave.
   keras2: tf_keras cannot read Keras 3 configs (InputLayer `batch_shape`, DTypePolicy dicts), as with
           Keras 3's own files; it tries load_model anyway and reports, then reads the legacy weights
           file into the architecture rebuilt from a Keras-2-style copy of the config.
@@ -17,8 +18,9 @@ Never imports symk. For every case in DIR/catalog.json:
           compiled files: iterations and optimizer variables (names, values) equal symk's, training resumes,
           and tf_keras saves the resumed model (<case>.tfkeras_resaved.h5/.npz) for symk's tests to read.
 --export copies the named cases, with a manifest.json of Keras's results, to DEST
-(tests/references/symk_written/). Writes DIR/REPORT_<version>.json (per check: ok, max error, Keras's
-predictions) and prints a table.
+(tests/references/symk_written/); --export-archives DEST case ... copies only their .keras archives (and what
+Keras resaved from them) to DEST (tests/references/symk_written_keras/).
+Writes DIR/REPORT_<version>.json (per check: ok, max error, Keras's predictions) and prints a table.
 Exit status 1 when a keras3 or keras2w check fails (keras2 failures are reported, not fatal).
 """
 import copy
@@ -86,6 +88,32 @@ def check_keras3(case, data, path):
         got = predict(fresh, xs)
         err = max_error(got, ys)
         results.append((f"load_weights({suffix})", err < TOLERANCE, {"max_error": err}))
+    if os.path.exists(path + ".keras"):
+        results += check_archive(data, path, compiled)
+    return results
+
+
+def check_archive(data, path, compiled):
+    """symk's .keras archive in Keras 3: load_model + predict, load_weights, and for compiled files the optimizer
+    state, resuming training and resaving (<case>.keras_resaved.keras / .keras_resaved_archive.npz)."""
+    xs, ys = npz_list(data, "x"), npz_list(data, "y")
+    model = keras.models.load_model(path + ".keras")
+    got = predict(model, xs)
+    err = max_error(got, ys)
+    results = [("keras: load_model+predict", err < TOLERANCE, {"max_error": err, "keras_y": [g.tolist() for g in got]})]
+    fresh = keras.models.load_model(path + ".keras", compile=False)
+    zero_weights(fresh)
+    fresh.load_weights(path + ".keras")
+    err = max_error(predict(fresh, xs), ys)
+    results.append(("keras: load_weights(.keras)", err < TOLERANCE, {"max_error": err}))
+    if compiled:
+        # a .keras archive stores optimizer variables by position only: Keras names them itself on loading
+        ok, detail = compare_optimizer(model.optimizer, data, names_matter=False)
+        results.append(("keras: optimizer state restored", ok, detail))
+        results.append(resume(model, data, "keras: resume training"))
+        model.save(path + ".keras_resaved.keras")
+        np.savez(path + ".keras_resaved_archive.npz", x=xs[0], y=predict(model, xs)[0],
+                 iterations=np.asarray(int(np.asarray(model.optimizer.iterations))))
     return results
 
 
@@ -120,7 +148,7 @@ def compiled_from_h5(path):
     return model
 
 
-def compare_optimizer(optimizer, data):
+def compare_optimizer(optimizer, data, names_matter=True):
     """(ok, detail): Keras's optimizer variables against symk's saved ones, by position, name and value."""
     saved_names = [str(n).split("/", 1)[-1] for n in data["opt_names"]]
     saved = [data[f"opt_{i}"] for i in range(len(saved_names))]
@@ -131,7 +159,7 @@ def compare_optimizer(optimizer, data):
     value_err = (max(float(np.abs(np.asarray(a, np.float64) - b).max()) for a, b in zip(values, saved))
                  if len(values) == len(saved) else float("inf"))
     iterations = int(np.asarray(optimizer.iterations))
-    ok = same_names and value_err == 0.0 and iterations == int(data["iterations"])
+    ok = (same_names or not names_matter) and value_err == 0.0 and iterations == int(data["iterations"])
     return ok, {"iterations": iterations, "saved_iterations": int(data["iterations"]), "max_error": value_err,
                 "names_match": bool(same_names), "keras_variables": names}
 
@@ -245,24 +273,32 @@ def check_keras2_written(case, data, path):
     return results
 
 
-def export(catalog, report, dest, cases):
-    """Copy `cases` (files symk wrote, and what Keras resaved) to dest with a manifest of Keras's results."""
+def export(catalog, report, dest, cases, archives=False):
+    """Copy `cases` (files symk wrote, and what Keras resaved) to dest with a manifest of Keras's results.
+
+    archives=True (--export-archives): only the .keras archives, their npz and the archives Keras resaved."""
     import shutil
 
     os.makedirs(dest, exist_ok=True)
     resaved = ".tfkeras_resaved" if WHICH == "keras2w" else ".keras_resaved"
-    manifest = {"about": "Files symk wrote (tools/symk_write_checkfiles.py) that real Keras loaded "
-                         "(tools/keras_refs/check_symk_files.py); keras_y is what Keras predicted on the npz x. "
-                         f"*{resaved}.* were written back by Keras after resuming training.",
-                "keras": report["keras"], "cases": {}}
+    about = ("Files symk wrote (tools/symk_write_checkfiles.py) that real Keras loaded "
+             "(tools/keras_refs/check_symk_files.py); keras_y is what Keras predicted on the npz x. ")
+    about += ("<case>.keras_resaved.keras (+ .keras_resaved_archive.npz) were written back by Keras after resuming "
+              "training from symk's archive." if archives else
+              f"*{resaved}.* were written back by Keras after resuming training.")
+    manifest = {"about": about, "keras": report["keras"], "cases": {}}
     entries = {e["case"]: e for e in catalog["cases"]}
     for case in cases:
-        files = list(entries[case]["files"])
-        files += [f for f in (case + resaved + ".h5", case + resaved + ".npz")
-                  if os.path.exists(os.path.join(DIR, f))]
+        if archives:
+            files = [f for f in (case + ".keras", case + ".npz", case + ".keras_resaved.keras",
+                                 case + ".keras_resaved_archive.npz") if os.path.exists(os.path.join(DIR, f))]
+        else:
+            files = [f for f in entries[case]["files"] if not f.endswith(".keras")]
+            files += [f for f in (case + resaved + ".h5", case + resaved + ".npz")
+                      if os.path.exists(os.path.join(DIR, f))]
         for name in files:
             shutil.copyfile(os.path.join(DIR, name), os.path.join(dest, name))
-        checks = report["cases"][case]
+        checks = [c for c in report["cases"][case] if c["check"].startswith("keras:") == archives]
         manifest["cases"][case] = {
             "description": entries[case]["description"], "files": files,
             "all_checks_ok": all(c["ok"] for c in checks),
@@ -294,9 +330,12 @@ def main():
     report["failures"] = failures
     with open(os.path.join(DIR, f"REPORT_{WHICH}.json"), "w") as f:
         json.dump(report, f, indent=1)
-    if "--export" in sys.argv:
-        at = sys.argv.index("--export")
-        export(catalog, report, sys.argv[at + 1], sys.argv[at + 2:])
+    for flag in ("--export", "--export-archives"):
+        if flag in sys.argv:
+            at = sys.argv.index(flag)
+            rest = sys.argv[at + 2:]
+            cases = rest[:next((i for i, a in enumerate(rest) if a.startswith("--")), len(rest))]
+            export(catalog, report, sys.argv[at + 1], cases, archives=flag == "--export-archives")
     print(f"{WHICH}: {failures} failed check(s)")
     sys.exit(1 if failures and WHICH in ("keras3", "keras2w") else 0)
 

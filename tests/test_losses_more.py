@@ -19,7 +19,7 @@ def _inputs(spec):
     return DATA[f"in/{spec['y_true']}"], DATA[f"in/{spec['y_pred']}"]
 
 
-def _close(actual, expected, what):
+def check_close(actual, expected, what):
     np.testing.assert_allclose(np.asarray(actual), expected, rtol=1e-5, atol=1e-6, err_msg=what)
 
 
@@ -28,13 +28,13 @@ def test_loss_class_matches_keras_for_every_reduction(name):
     spec = CASES[name]
     cls = getattr(losses, spec["class"])
     y_true, y_pred = _inputs(spec)
-    _close(cls(**spec["kwargs"])(y_true, y_pred), DATA[f"value/{name}"], "default reduction")
-    _close(cls(reduction=None, **spec["kwargs"])(y_true, y_pred), DATA[f"none/{name}"], "reduction=None")
+    check_close(cls(**spec["kwargs"])(y_true, y_pred), DATA[f"value/{name}"], "default reduction")
+    check_close(cls(reduction=None, **spec["kwargs"])(y_true, y_pred), DATA[f"none/{name}"], "reduction=None")
     if spec["sample_weight"]:
         weight = DATA[f"in/{spec['sample_weight']}"]
-        _close(cls(reduction="sum", **spec["kwargs"])(y_true, y_pred, sample_weight=weight),
+        check_close(cls(reduction="sum", **spec["kwargs"])(y_true, y_pred, sample_weight=weight),
                DATA[f"sum_weighted/{name}"], "sum with sample weights")
-        _close(cls(reduction="mean_with_sample_weight", **spec["kwargs"])(y_true, y_pred, sample_weight=weight),
+        check_close(cls(reduction="mean_with_sample_weight", **spec["kwargs"])(y_true, y_pred, sample_weight=weight),
                DATA[f"mean_sw/{name}"], "mean_with_sample_weight")
 
 
@@ -49,7 +49,7 @@ def test_loss_config_is_keras_config_and_round_trips(name):
     assert config == expected
     rebuilt = cls.from_config(json.loads(json.dumps(cls(**spec["kwargs"]).get_config())))
     y_true, y_pred = _inputs(spec)
-    _close(rebuilt(y_true, y_pred), DATA[f"value/{name}"], "rebuilt from its config")
+    check_close(rebuilt(y_true, y_pred), DATA[f"value/{name}"], "rebuilt from its config")
     assert isinstance(losses.deserialize(losses.serialize(cls(**spec["kwargs"]))), cls)
 
 
@@ -57,7 +57,7 @@ def test_loss_config_is_keras_config_and_round_trips(name):
 def test_loss_function_matches_keras(name):
     spec = FUNCTIONS[name]
     y_true, y_pred = _inputs(spec)
-    _close(getattr(losses, name)(y_true, y_pred, **spec["kwargs"]), DATA[f"fn/{name}"], name)
+    check_close(getattr(losses, name)(y_true, y_pred, **spec["kwargs"]), DATA[f"fn/{name}"], name)
     if spec["also_in_metrics"]:
         from symk import metrics
 

@@ -16,6 +16,7 @@ from . import random, tree  # noqa: E402,F401
 from . import activations, backend, constraints, initializers, regularizers  # noqa: E402,F401
 from . import datasets, engine, layers, models, utils  # noqa: E402,F401
 from . import callbacks, losses, metrics, optimizers, preprocessing  # noqa: E402,F401
+from . import applications  # noqa: E402,F401  (the standard architectures, built from layers and models)
 from .errors import GraphError, ShapeError  # noqa: E402,F401
 from .graph import Graph, SymbolicTensor  # noqa: E402,F401
 from .layers import Input, InputLayer, Layer  # noqa: E402,F401

@@ -1,0 +1,2 @@
+"""PLACEHOLDER: filled in by the applications work."""
+__all__ = []

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from .ops import nn as _nn
 from .ops.registry import apply
+from . import object_registry
+from .keras_objects import deserialize_object
 
 
 def _unary(op_name):
@@ -107,23 +109,32 @@ ALL.update(swish=silu, hard_swish=hard_silu, hard_silu=hard_silu, None_=linear) 
 
 
 def get(identifier):
-    """An activation from a name ('relu'), None (linear) or a callable."""
+    """An activation from a name ('relu', or a registered function's), None (linear), a serialized form
+    (Keras 3's {"class_name": "function", "config": ...} included) or a callable."""
     if identifier is None:
         return linear
     if callable(identifier):
         return identifier
     if isinstance(identifier, dict):
-        identifier = identifier.get("config", identifier.get("class_name"))
+        return deserialize(identifier)
     if isinstance(identifier, str):
-        fn = ALL.get(identifier)
+        fn = ALL.get(identifier) or object_registry.lookup_custom(identifier)
         if fn is None:
-            raise ValueError(f"unknown activation {identifier!r}; known: {', '.join(sorted(k for k in ALL if k != 'None_'))}")
+            raise ValueError(f"unknown activation {identifier!r}; known: {', '.join(sorted(k for k in ALL if k != 'None_'))} "
+                             "(or register your own with @symk.saving.register_keras_serializable())")
         return fn
     raise ValueError(f"cannot interpret {identifier!r} as an activation")
 
 
-def serialize(fn) -> str:
+def serialize(fn):
+    """Keras 3's `keras.activations.serialize`: a built-in's name ('relu'); any other function or object in
+    the serialized form, by its registered name ('my_package>custom_fn')."""
     for name, f in ALL.items():
-        if f is fn:
+        if f is fn and name != "None_":
             return name
-    return getattr(fn, "__name__", "linear")
+    return object_registry.serialize(fn)
+
+
+def deserialize(config, custom_objects=None):
+    """The activation a serialized form describes (a name or Keras 3's form); registered functions resolve too."""
+    return deserialize_object(config, {k: v for k, v in ALL.items() if k != "None_"}, "activation", custom_objects)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from .keras_objects import Configurable, keras_serialize, lookup_by_name_or_config
+from .keras_objects import Configurable, deserialize_object, lookup_by_name_or_config, serialize_object
 
 
 class Constraint(Configurable):
@@ -64,8 +64,14 @@ ALL = {"MaxNorm": MaxNorm, "NonNeg": NonNeg, "UnitNorm": UnitNorm, "MinMaxNorm":
        "max_norm": MaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm, "min_max_norm": MinMaxNorm}
 
 
-def serialize(c):
-    return keras_serialize(c, "keras.constraints")
+def serialize(obj):
+    """Keras 3's serialized form (`keras.constraints.serialize`)."""
+    return serialize_object(obj)
+
+
+def deserialize(config, custom_objects=None):
+    """The constraint a serialized form describes; registered classes resolve too."""
+    return deserialize_object(config, ALL, "constraint", custom_objects)
 
 
 def get(identifier):

@@ -5,7 +5,8 @@ import math
 
 import numpy as np
 
-from .keras_objects import Configurable, keras_serialize
+from . import object_registry
+from .keras_objects import Configurable, deserialize_object, serialize_object
 from .random_state import numpy_rng
 from .shapes import canonical_dtype
 
@@ -226,11 +227,17 @@ random_normal, random_uniform, truncated_normal, variance_scaling = RandomNormal
 
 
 def serialize(init: Initializer) -> dict:
-    return keras_serialize(init, "keras.initializers")
+    """Keras 3's `keras.initializers.serialize`."""
+    return serialize_object(init)
+
+
+def deserialize(config, custom_objects=None) -> Initializer:
+    """The initializer a serialized form describes (Keras 3's form, {"class_name", "config"} or a name)."""
+    return deserialize_object(config, {**ALIASES, **ALL}, "initializer", custom_objects)
 
 
 def get(identifier) -> Initializer:
-    """An initializer from a name, a config dict, an instance or a callable."""
+    """An initializer from a name (or a registered class's), a serialized form, an instance or a callable."""
     if identifier is None:
         return None
     if isinstance(identifier, Initializer) or callable(identifier) and not isinstance(identifier, type):
@@ -238,16 +245,10 @@ def get(identifier) -> Initializer:
     if isinstance(identifier, type) and issubclass(identifier, Initializer):
         return identifier()
     if isinstance(identifier, str):
-        cls = ALIASES.get(identifier) or ALL.get(identifier)
+        cls = ALIASES.get(identifier) or ALL.get(identifier) or object_registry.lookup_custom(identifier)
         if cls is None:
             raise ValueError(f"unknown initializer {identifier!r}; known: {', '.join(sorted(ALIASES))}")
-        return cls()
+        return cls() if isinstance(cls, type) else cls
     if isinstance(identifier, dict):
-        name = identifier.get("class_name")
-        cls = ALL.get(name) or ALIASES.get(name)
-        if cls is None:
-            raise ValueError(f"unknown initializer class {name!r} in config {identifier}")
-        config = dict(identifier.get("config", {}))
-        config.pop("dtype", None)
-        return cls.from_config(config)
+        return deserialize(identifier)
     raise ValueError(f"cannot interpret {identifier!r} as an initializer")

@@ -1,13 +1,19 @@
 """What Keras's small configurable objects share: initializers, regularizers, constraints, losses, metrics.
 
 Each family keeps its own classes and name table; this file holds the config round trip, the
-Keras 3 serialized form, and the name / config lookup that regularizers and constraints share.
+Keras 3 serialized form, and the name / config lookup the families share. Serialized forms go through the
+codec of symk/object_registry.py (Keras 3's serialize_keras_object / deserialize_keras_object, installed by
+symk.saving), so users' registered objects resolve in every family.
 """
 from __future__ import annotations
 
+import inspect
 import re
 
-__all__ = ["Configurable", "keras_serialize", "from_class_config", "lookup_by_name_or_config", "class_name_to_snake"]
+from . import object_registry
+
+__all__ = ["Configurable", "keras_serialize", "from_class_config", "lookup_by_name_or_config", "class_name_to_snake",
+           "serialize_object", "deserialize_object"]
 
 
 class Configurable:
@@ -35,21 +41,34 @@ def from_class_config(config: dict, classes: dict, kind: str):
     return cls.from_config(config.get("config", {}))
 
 
+def serialize_object(obj):
+    """Keras 3's serialized form of a family's object (what `keras.<family>.serialize` returns)."""
+    return object_registry.serialize(obj)
+
+
+def deserialize_object(config, table: dict, kind: str, custom_objects=None):
+    """The object a serialized form (a name, {"class_name", "config"} or Keras 3's full form) describes:
+    users' registered objects first, then `table`, the family's own names."""
+    found = object_registry.deserialize(config, custom_objects=custom_objects, module_objects=table)
+    if isinstance(found, str):
+        raise ValueError(f"Unknown {kind} {config!r}; known: {', '.join(sorted(table))} (or register your own "
+                         "with @symk.saving.register_keras_serializable())")
+    return found
+
+
 def lookup_by_name_or_config(identifier, base: type, table: dict, kind: str):
-    """None, an instance of `base` or a plain callable as given; a name ('l2') or a config dict
-    ({"class_name": "L2", "config": {...}}) built from `table`. `kind` names the family in errors."""
+    """None, an instance of `base` or a plain callable as given; a name ('l2', or a registered one) or a config
+    dict ({"class_name": "L2", "config": {...}}, Keras 3's full form too) built from `table`."""
     if identifier is None or isinstance(identifier, base) or callable(identifier) and not isinstance(
             identifier, (str, dict, type)):
         return identifier
     if isinstance(identifier, str):
-        if identifier not in table:
+        found = table.get(identifier) or object_registry.lookup_custom(identifier)
+        if found is None:
             raise ValueError(f"unknown {kind} {identifier!r}; known: {', '.join(sorted(table))}")
-        return table[identifier]()
+        return found() if inspect.isclass(found) else found
     if isinstance(identifier, dict):
-        cls = table.get(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(f"unknown {kind} config {identifier}")
-        return cls(**identifier.get("config", {}))
+        return deserialize_object(identifier, table, kind)
     raise ValueError(f"cannot interpret {identifier!r} as a {kind}")
 
 

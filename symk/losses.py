@@ -11,7 +11,8 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from .keras_objects import from_class_config, keras_serialize
+from . import object_registry
+from .keras_objects import deserialize_object, serialize_object
 from .losses_base import (EPSILON, REDUCTIONS, Loss, LossFunctionWrapper, floats as _floats,  # noqa: F401
                           reduce_values, wrapper_class)
 from .losses_ctc import CTC, ctc
@@ -206,19 +207,24 @@ CLASSES = {cls.__name__: cls for cls in (
 
 
 def get(identifier):
-    """A loss from a name ('mse', 'categorical_crossentropy', 'MeanSquaredError'), a config
-    dict, a Loss instance or a function `f(y_true, y_pred)`."""
+    """A loss from a name ('mse', 'categorical_crossentropy', 'MeanSquaredError', or a registered function's),
+    a serialized form, a Loss instance or a function `f(y_true, y_pred)`."""
+    if identifier is None:
+        return None
     if isinstance(identifier, Loss) or callable(identifier) and not isinstance(identifier, type):
         return identifier
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return identifier()
     if isinstance(identifier, dict):
-        return from_class_config(identifier, CLASSES, "loss")
+        return deserialize(identifier)
     if isinstance(identifier, str):
         if identifier in FUNCTIONS:
             return FUNCTIONS[identifier]
         if identifier in CLASSES:
             return CLASSES[identifier]()
+        custom = object_registry.lookup_custom(identifier)
+        if custom is not None:
+            return custom() if isinstance(custom, type) else custom
         raise ValueError(f"Unknown loss {identifier!r}. Known losses: {', '.join(sorted(FUNCTIONS))} "
                          f"(or a Loss class name, or a function f(y_true, y_pred)).")
     raise ValueError(f"Could not interpret loss {identifier!r}: give a name, a Loss instance or a function "
@@ -226,12 +232,10 @@ def get(identifier):
 
 
 def serialize(loss):
-    if isinstance(loss, Loss):
-        return keras_serialize(loss, "keras.losses")
-    return getattr(loss, "__name__", str(loss))
+    """Keras 3's `keras.losses.serialize`: the serialized form of a Loss or a loss function."""
+    return serialize_object(loss)
 
 
 def deserialize(config, custom_objects=None):
-    if isinstance(config, str) and custom_objects and config in custom_objects:
-        return custom_objects[config]
-    return get(config)
+    """The loss a serialized form (a name, a class config or Keras 3's form) describes; registered ones too."""
+    return deserialize_object(config, {**FUNCTIONS, **CLASSES}, "loss", custom_objects)

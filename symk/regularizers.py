@@ -1,7 +1,7 @@
 """Weight regularizers (l1, l2, l1_l2): a penalty term added to the training loss."""
 from __future__ import annotations
 
-from .keras_objects import Configurable, keras_serialize, lookup_by_name_or_config
+from .keras_objects import Configurable, deserialize_object, lookup_by_name_or_config, serialize_object
 from .ops.registry import apply
 
 
@@ -50,8 +50,14 @@ l1, l2 = L1, L2
 ALL = {"L1L2": L1L2, "L1": L1, "L2": L2, "l1": L1, "l2": L2, "l1_l2": l1_l2}
 
 
-def serialize(reg):
-    return keras_serialize(reg, "keras.regularizers")
+def serialize(obj):
+    """Keras 3's serialized form (`keras.regularizers.serialize`)."""
+    return serialize_object(obj)
+
+
+def deserialize(config, custom_objects=None):
+    """The regularizer a serialized form describes; registered classes resolve too."""
+    return deserialize_object(config, ALL, "regularizer", custom_objects)
 
 
 def get(identifier):

@@ -6,3 +6,4 @@ from .input_spec import InputSpec  # noqa: F401
 from .merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add,  # noqa: F401
                     average, concatenate, dot, maximum, minimum, multiply, subtract)
 from .catalog import *  # noqa: F401,F403  (conv, pooling, normalization, recurrent, ... from [layers])
+from .serialization import deserialize, serialize  # noqa: F401

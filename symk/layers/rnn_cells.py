@@ -145,7 +145,7 @@ class RecurrentCell(Layer):
 def _activation_attr(fn):
     """Op attrs hold an activation's Keras name when it has one (readable graphs), else the function."""
     name = activations.serialize(fn)
-    return name if activations.ALL.get(name) is fn else fn
+    return name if isinstance(name, str) and activations.ALL.get(name) is fn else fn
 
 
 class SimpleRNNCell(RecurrentCell):

@@ -21,18 +21,9 @@ MERGE_MODES = ("concat", "sum", "mul", "ave", None)
 
 
 def _deserialize_layer(config):
-    if isinstance(config, Layer):
-        return config
-    from . import catalog
+    from .serialization import deserialize  # users' registered layers resolve too
 
-    cls = getattr(catalog, config.get("class_name", ""), None)
-    if cls is None:
-        from . import core
-
-        cls = getattr(core, config.get("class_name", ""), None)
-    if cls is None:
-        raise ValueError(f"cannot build the wrapped layer from config {config!r}: unknown class")
-    return cls.from_config(dict(config["config"]))
+    return deserialize(config)
 
 
 def _serialize_layer(layer) -> dict:

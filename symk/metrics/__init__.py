@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 from .. import losses as _losses
-from ..keras_objects import from_class_config, keras_serialize
+from .. import object_registry
+from ..keras_objects import deserialize_object, serialize_object
 from ..losses_base import keras_snake_case
 from .base import Mean, MeanMetricWrapper, Metric, Sum  # noqa: F401
 from .confusion import (AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives,  # noqa: F401
@@ -72,7 +73,8 @@ def get(identifier, name=None) -> Metric:
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
     if isinstance(identifier, dict):
-        return from_class_config(identifier, _CLASSES, "metric")
+        found = deserialize(identifier)
+        return found if isinstance(found, Metric) else get(found, name=name)
     if isinstance(identifier, str):
         cls = _SNAKE_CLASSES.get(identifier) or _CLASSES.get(identifier)
         if cls is None and identifier in _FUNCTIONS:
@@ -85,6 +87,9 @@ def get(identifier, name=None) -> Metric:
                                  f"e.g. symk.metrics.{cls.__name__}(...)") from None
         if identifier in _losses.FUNCTIONS:
             return MeanMetricWrapper(_losses.FUNCTIONS[identifier], name=name or identifier)
+        custom = object_registry.lookup_custom(identifier)
+        if custom is not None:
+            return get(custom() if isinstance(custom, type) else custom, name=name)
         known = sorted(set(_FUNCTIONS) | set(_SNAKE_CLASSES) | set(_losses.FUNCTIONS) | {"accuracy", "acc"})
         raise ValueError(f"Unknown metric {identifier!r}. Known metric names: {', '.join(known)} "
                          "(or a Metric instance, or a function f(y_true, y_pred)).")
@@ -94,18 +99,11 @@ def get(identifier, name=None) -> Metric:
 
 
 def serialize(metric):
-    if isinstance(metric, Metric):
-        return keras_serialize(metric, "keras.metrics")
-    return getattr(metric, "__name__", str(metric))
+    """Keras 3's `keras.metrics.serialize`: the serialized form of a Metric or a metric function."""
+    return serialize_object(metric)
 
 
-def deserialize(config, custom_objects=None) -> Metric:
-    """A metric from its serialized form (a config dict or a name); `custom_objects` maps names to classes."""
-    if custom_objects:
-        key = config.get("class_name") if isinstance(config, dict) else config
-        if key in custom_objects:
-            obj = custom_objects[key]
-            if isinstance(config, dict) and isinstance(obj, type):
-                return obj.from_config(config.get("config", {}))
-            return obj() if isinstance(obj, type) else obj
-    return get(config)
+def deserialize(config, custom_objects=None):
+    """The metric a serialized form (a name, a class config or Keras 3's form) describes; registered ones too.
+    A metric function comes back as the function, as in Keras."""
+    return deserialize_object(config, {**_FUNCTIONS, **_CLASSES}, "metric", custom_objects)

@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from ..keras_objects import keras_serialize
+from ..keras_objects import deserialize_object, serialize_object
 from . import schedules  # noqa: F401
 from .base import Optimizer
 from .loss_scale import LossScaleOptimizer
@@ -43,12 +43,16 @@ def get(identifier) -> Optimizer:
 
 
 def serialize(optimizer: Optimizer) -> dict:
-    return keras_serialize(optimizer, "keras.optimizers")
+    """Keras 3's `keras.optimizers.serialize`."""
+    return serialize_object(optimizer)
 
 
 def deserialize(config: dict, custom_objects=None) -> Optimizer:
-    name = config.get("class_name", "")
-    cls = (custom_objects or {}).get(name) or _BY_LOWER_NAME.get(name.lower())
-    if cls is None:
-        raise ValueError(f"Unknown optimizer class {name!r} in config; known: {sorted(ALL)}")
-    return cls.from_config(dict(config.get("config", {})))
+    """The optimizer a serialized form describes; class names match case-insensitively, as in Keras."""
+    if isinstance(config, dict) and config.get("module") in (None, "", "keras.optimizers") \
+            and not config.get("registered_name"):
+        name = config.get("class_name", "")
+        builtin = _BY_LOWER_NAME.get(name.lower())
+        if builtin is not None and not (custom_objects and name in custom_objects):
+            config = {**config, "class_name": builtin.__name__}
+    return deserialize_object(config, ALL, "optimizer", custom_objects)

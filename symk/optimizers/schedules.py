@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from ..keras_objects import keras_serialize
+from ..keras_objects import deserialize_object, serialize_object
 
 
 class LearningRateSchedule:
@@ -169,11 +169,10 @@ ALL = {cls.__name__: cls for cls in (ExponentialDecay, InverseTimeDecay, Piecewi
 
 
 def serialize(schedule):
-    return keras_serialize(schedule, "keras.optimizers.schedules")
+    """Keras 3's `keras.optimizers.schedules.serialize`."""
+    return serialize_object(schedule)
 
 
-def deserialize(config):
-    cls = ALL.get(config.get("class_name"))
-    if cls is None:
-        raise ValueError(f"Unknown learning-rate schedule {config.get('class_name')!r}; known: {sorted(ALL)}")
-    return cls.from_config(config["config"])
+def deserialize(config, custom_objects=None):
+    """The learning-rate schedule a serialized form describes; registered schedules resolve too."""
+    return deserialize_object(config, ALL, "learning-rate schedule", custom_objects)

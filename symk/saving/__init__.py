@@ -11,6 +11,10 @@ from .registry import (CustomObjectScope, UnknownObjectError, custom_object_scop
                        get_registered_name, get_registered_object, register_keras_serializable,
                        register_serializable)
 from .serialization_lib import ObjectNotFoundError, deserialize_keras_object, serialize_keras_object  # noqa: F401
+from ..object_registry import install_codec as _install_codec
+
+# the families (activations, losses, layers, ...) serialize and deserialize through Keras 3's form
+_install_codec(serialize_keras_object, deserialize_keras_object)
 
 
 def save_weights(model, filepath, overwrite: bool = True, max_shard_size=None, **kwargs):

@@ -11,3 +11,5 @@ from .op_view import op_view  # noqa: F401
 from .plot import model_to_dot, plot_model  # noqa: F401
 from .diff import model_diff, pass_diff  # noqa: F401
 from .layer_diff import layer_model_diff, layer_pass_diff  # noqa: F401
+from .html import write_html  # noqa: F401
+from .model_explorer_api import explore  # noqa: F401  (Model Explorer itself is imported only when called)

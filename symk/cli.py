@@ -106,7 +106,35 @@ def _output_format(output: Optional[str], chosen: Optional[str], default: Option
 
 
 def _graph_format(args) -> str:
+    if args.format == "html" or (not args.format and (args.output or "").lower().endswith((".html", ".htm"))):
+        return "html"  # symk graph only: the interactive page (symk.viz.write_html)
     return _output_format(args.output, args.format)
+
+
+def _write_html_graph(args) -> int:
+    """`symk graph --format html`: one self-contained page; --optimize/--diff embed the before/after toggle."""
+    from .viz import write_html
+
+    if args.output is None:
+        raise CommandError("an HTML page is large: name a file with -o OUT.html")
+    model = load(args.file)
+    compare = (args.optimize or "inference") if (args.diff or args.optimize) else None
+    level = "op" if args.level == "ops" else "layer"
+    if compare and (args.passes or args.enable or args.disable):
+        raise UsageError("--format html compares against the default pipeline of --optimize MODE; "
+                         "--passes/--enable/--disable are not supported with it yet")
+    write_html(model, args.output, level=level, compare=compare)
+    print(f"wrote {args.output} ({level} level{f', before/after the {compare} pipeline' if compare else ''}): "
+          "open it in any browser")
+    return EXIT_OK
+
+
+def cmd_explore(args) -> int:
+    from .viz import explore
+
+    explore(load(args.file), compare=args.compare, host=args.host, port=args.port,
+            open_browser=not args.no_open_in_browser)
+    return EXIT_OK
 
 
 def _pipeline_setting(args, snapshots: bool = False):
@@ -140,6 +168,8 @@ def cmd_graph(args) -> int:
         raise UsageError("--passes, --enable and --disable choose the pipeline of --optimize MODE or --diff; "
                          "add one of those")
     setting = _pipeline_setting(args)
+    if fmt == "html":
+        return _write_html_graph(args)
     model = load(args.file)
     if args.diff:
         view, _ = model_diff(model, mode=args.optimize or "inference", optimize=setting, level=args.level,
@@ -254,7 +284,8 @@ def build_parser() -> argparse.ArgumentParser:
                                             "stdout without -o; images need Graphviz's `dot`.")
     graph.add_argument("file", metavar="FILE.h5")
     graph.add_argument("--level", choices=LEVELS, default="layers", help="one node per layer, or per op")
-    graph.add_argument("--format", choices=GRAPH_FORMATS, help="default: from -o's extension, else dot")
+    graph.add_argument("--format", choices=GRAPH_FORMATS + ("html",),
+                       help="default: from -o's extension, else dot; html: an interactive page (needs -o)")
     graph.add_argument("-o", "--output", metavar="OUT", help="file to write (default: stdout)")
     graph.add_argument("--optimize", choices=MODES, help="draw the graph after this pass pipeline")
     graph.add_argument("--diff", action="store_true",
@@ -263,6 +294,16 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--rankdir", choices=("TB", "LR"), default="TB", help="top-to-bottom or left-to-right")
     _add_pipeline_flags(graph)
     graph.set_defaults(run=cmd_graph)
+
+    explore = commands.add_parser("explore", help="open the op graph in Google's Model Explorer",
+                                  description="Start Model Explorer (pip install 'symk[explorer]') on the model's "
+                                              "op graph, layers as collapsible groups, with FLOPs/bytes overlays.")
+    explore.add_argument("file", metavar="FILE.h5")
+    explore.add_argument("--compare", choices=MODES, help="also the graph after this pass pipeline, diff coloured")
+    explore.add_argument("--host", default="localhost", help="host of the Model Explorer server")
+    explore.add_argument("--port", type=int, default=8080, help="port of the Model Explorer server")
+    explore.add_argument("--no-open-in-browser", action="store_true", help="start the server only")
+    explore.set_defaults(run=cmd_explore)
 
     optimize = commands.add_parser("optimize", help="run the pass pipeline and say what it changed",
                                    description="Run symk's default pass pipeline on a model (the file is "

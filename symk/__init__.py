@@ -17,6 +17,8 @@ from . import activations, backend, constraints, initializers, regularizers  # n
 from . import datasets, engine, layers, models, utils  # noqa: E402,F401
 from . import callbacks, losses, metrics, optimizers, preprocessing  # noqa: E402,F401
 from . import applications  # noqa: E402,F401  (the standard architectures, built from layers and models)
+from . import distribution  # noqa: E402,F401  (Keras 3's distribution API on jax.sharding)
+from . import dtype_policies, mixed_precision  # noqa: E402,F401  (policies: mixed precision)
 from .errors import GraphError, ShapeError  # noqa: E402,F401
 from .graph import Graph, SymbolicTensor  # noqa: E402,F401
 from .layers import Input, InputLayer, Layer  # noqa: E402,F401

@@ -47,6 +47,8 @@ class SavingAPI:
         from .training_state import optimizer_variables, optimizer_weight_names, training_config
 
         path = as_path(filepath)
+        if not _gathered_for_writing(self):
+            return  # several processes: all gathered the weights, process 0 writes the file
         if zipped is False:
             raise ValueError("model.save(zipped=False) (an unzipped model folder) is not supported by symk; save a "
                              "'.keras' archive (the default) or an '.h5' file.")
@@ -81,6 +83,8 @@ class SavingAPI:
         from .files import as_path, atomic_h5_writer
 
         path = as_path(filepath)
+        if not _gathered_for_writing(self):
+            return  # several processes: all gathered the weights, process 0 writes the file
         if save_format not in (None, "h5", "hdf5"):
             raise ValueError(f"save_format={save_format!r} is not supported: symk saves weights as HDF5 ('h5')")
         if _keras_major(keras_version, "save_weights") == 2:
@@ -147,6 +151,15 @@ class SavingAPI:
     def to_yaml(self, **kwargs):
         raise RuntimeError("Method model.to_yaml() has been removed from Keras (it could run arbitrary code on "
                            "load). Use model.to_json() instead.")
+
+
+def _gathered_for_writing(model) -> bool:
+    """Weights sharded over several processes gathered to the host; True in the process that writes."""
+    from ..distribution import host_files
+
+    optimizer = getattr(model, "optimizer", None)
+    host_files.gather_for_saving(list(model.weights) + list(getattr(optimizer, "variables", None) or []))
+    return host_files.writes_files()
 
 
 def _is_hdf5(path: str) -> bool:

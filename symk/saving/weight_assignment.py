@@ -14,6 +14,7 @@ import warnings
 import h5py
 import numpy as np
 
+from ..distribution import placement
 from ..errors import FileFormatError, WeightMismatchError
 from .h5_read import read_dataset
 
@@ -68,4 +69,5 @@ def assign_checked(variables, values, skip_mismatch: bool, count_mismatch, shape
         check_value(var, value, what(var))
         checked.append((var, value))
     for var, value in checked:  # read only once every weight of the layer fits
-        var.set_value(as_array(value, what(var), var.dtype))
+        # under a distribution the value goes straight to its layout on the mesh
+        var.set_value(placement.place_variable_value(var, as_array(value, what(var), var.dtype)))

@@ -14,6 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import config
+from ..distribution import placement as dist_placement
 from . import data_adapter as da
 from .keras_steps import unpack_x_y_sample_weight
 from .lazy_logs import LazyLogs
@@ -311,9 +312,11 @@ class CustomLoop:
     def _run(self, kind, state, batch, key, count):
         plain, indexed = self._functions(kind)
         how, value, source = batch
+        state = dist_placement.place_state_tuple(self.model, kind, state)  # no-ops without a distribution
         if how == "indexed":
-            return indexed(state, source.leaves, jnp.asarray(value), key, count, source.treedef)
-        return plain(state, value, key, count)
+            leaves, index = dist_placement.place_custom_indexed(self, source, jnp.asarray(value))
+            return indexed(state, leaves, index, key, count, source.treedef)
+        return plain(state, dist_placement.place_custom_batch(self, value), key, count)
 
 
 class _Iterable:

@@ -3,10 +3,12 @@
 themselves are in step.py; predict's loop is in predict_loop.py."""
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
 from .. import config
+from ..distribution import placement as dist_placement
 from . import data_adapter as da
 from .lazy_logs import LazyLogs
 
@@ -90,8 +92,9 @@ class EpochRunner:
         n = len(xs[0])
         if sws is not None:
             sws = [np.ones(n, np.float32) if w is None else w for w in sws]
-            sws = [jnp.asarray(w) for w in sws]
-        return [jnp.asarray(a) for a in xs], [jnp.asarray(a) for a in ys], sws
+            sws = jax.device_put(sws)
+        # NOTE: jax.device_put, not jnp.asarray: the latter compiles a staging program per shape and dtype
+        return jax.device_put(list(xs)), jax.device_put(list(ys)), sws
 
     def _batch_arrays(self, batch, pad_to=None):
         bx, by, bsw = da.unpack_batch(batch)
@@ -103,11 +106,14 @@ class EpochRunner:
             xs, ys = da.pad_rows(xs, pad_to), da.pad_rows(ys, pad_to)
             sws = None if sws is None else da.pad_rows(sws, pad_to)
         xs, ys, sws = self._device(xs, ys, sws)
-        return xs, ys, sws, jnp.asarray(mask), size
+        xs, ys, sws, mask = dist_placement.place_batch(xs, ys, sws, jnp.asarray(mask))  # split over the devices
+        return xs, ys, sws, mask, size
 
     # -- callbacks ----------------------------------------------------------------------
     def _callbacks(self, callbacks, verbose, params, history=True):
         from ..callbacks import CallbackList, History, ProgbarLogger
+
+        verbose = verbose if dist_placement.writes_files() else 0  # several processes: process 0 prints
 
         user = list(callbacks or [])
         progbar = [ProgbarLogger(verbose=verbose)] if verbose and not any(isinstance(c, ProgbarLogger) for c in user) \
@@ -148,7 +154,7 @@ class EpochRunner:
             n = len(xs[0])
             steps_total = -(-n // batch_size) if max_steps is None else min(-(-n // batch_size), max_steps)
             steps = model._build_steps(xs, ys)
-            data = self._device(xs, ys, sws)
+            data = dist_placement.place_dataset(self._device(xs, ys, sws))
         if validation_data is not None and not da.is_batch_iterable(validation_data):
             self._check_validation_data(validation_data)  # now, not after the first epoch's compile
         params = {"epochs": epochs, "steps": steps_total, "verbose": verbose}
@@ -156,6 +162,8 @@ class EpochRunner:
         model.stop_training = False
         carry, unsaved = None, False
         cbs.on_train_begin()
+        # BackupAndRestore resumes at the epoch its backup recorded (set in on_train_begin, as Keras's trainers read it)
+        initial_epoch = model.__dict__.pop("_initial_epoch", None) or initial_epoch
         logs = {}
         try:
             for epoch in range(initial_epoch, epochs):
@@ -207,11 +215,12 @@ class EpochRunner:
         """The carry for a new epoch: weights and optimizer state from the Variables (they may
         have been set by callbacks, set_weights or a loaded file), metric sums reset."""
         if carry is None:
-            return steps.initial_carry(self.model._next_rng())
+            return dist_placement.place_carry(steps, steps.initial_carry(self.model._next_rng()))
         params = {p: steps.variables[p].device_value() for p in steps.param_paths}
         state = {p: steps.variables[p].device_value() for p in steps.state_paths}
-        return {"params": params, "state": state, "opt": steps.optimizer._state_from_variables(params),
-                "metrics": steps.compiled.initial_metric_state(), "rng": carry["rng"]}
+        return dist_placement.place_carry(steps, {
+            "params": params, "state": state, "opt": steps.optimizer._state_from_variables(params),
+            "metrics": steps.compiled.initial_metric_state(), "rng": carry["rng"]})
 
     def _after_execution(self, steps, carry, cbs, last_batch: int, batch_hooks) -> bool:
         """on_train_batch_end once per execution (Keras: with the index of its last batch);
@@ -226,7 +235,7 @@ class EpochRunner:
         # NOTE: batch-dependent state (batch-norm statistics) must not see padded rows:
         # such models run their last partial batch at its own size (one extra compilation)
         exact_last = bool(steps.train_program.state_updates)
-        plan = da.plan_epoch(n, batch_size, shuffle)
+        plan = dist_placement.place_plan(da.plan_epoch(n, batch_size, shuffle))
         own_size_last = int(exact_last and plan.sizes[-1] < batch_size)
         usable = plan.steps - own_size_last
         max_steps = config.max_steps_per_epoch()
@@ -309,7 +318,8 @@ class EpochRunner:
                 xs, ys, sws, mask, real = self._batch_arrays(batch, pad_to=size)
                 if size is None:
                     size, runner = real, model._build_steps(xs, ys)
-                    weights, metrics = runner.weights(), runner.compiled.initial_metric_state()
+                    weights, metrics = dist_placement.place_weights(runner, runner.weights()), \
+                        runner.compiled.initial_metric_state()
                 metrics = runner.test_batch(metrics, weights, xs, ys, sws, mask)
                 if cbs is not None:
                     cbs.on_test_batch_end(i, LazyLogs(lambda m=metrics: _ordered(runner.compiled, runner.results(m))))
@@ -319,9 +329,10 @@ class EpochRunner:
         xs, ys, sws = self.arrays(*da.unpack_batch(tuple(data) if isinstance(data, list) else data))
         batch_size = int(batch_size or 32)
         runner = model._build_steps(xs, ys)
-        device_data = self._device(xs, ys, sws)
-        plan = da.plan_epoch(len(xs[0]), batch_size, shuffle=False)
-        weights, metrics = runner.weights(), runner.compiled.initial_metric_state()
+        device_data = dist_placement.place_dataset(self._device(xs, ys, sws))
+        plan = dist_placement.place_plan(da.plan_epoch(len(xs[0]), batch_size, shuffle=False))
+        weights = dist_placement.place_weights(runner, runner.weights())
+        metrics = runner.compiled.initial_metric_state()
         for i in range(plan.steps):
             if cbs is not None:
                 cbs.on_test_batch_begin(i)
@@ -337,17 +348,17 @@ class EpochRunner:
                                   function="train_on_batch" if train else "test_on_batch")
         steps = model._build_steps(xs, ys)
         xs, ys, sws = self._device(xs, ys, sws)
-        mask = jnp.ones(len(xs[0]), jnp.float32)
+        xs, ys, sws, mask = dist_placement.place_batch(xs, ys, sws, jnp.ones(len(xs[0]), jnp.float32))
         kept = getattr(model, "_batch_metric_state", None)
         metrics = steps.compiled.initial_metric_state() if reset_metrics or kept is None else kept
         if train:
-            carry = steps.initial_carry(model._next_rng())
-            carry["metrics"] = metrics
+            carry = dist_placement.place_carry(steps, steps.initial_carry(model._next_rng()))
+            carry["metrics"] = dist_placement.place_tree_replicated(metrics)
             carry = steps.with_host_learning_rate(carry)
             carry = steps.train_batch(carry, xs, ys, sws, mask)
             steps.write_back(carry)
             metrics = carry["metrics"]
         else:
-            metrics = steps.test_batch(metrics, steps.weights(), xs, ys, sws, mask)
+            metrics = steps.test_batch(metrics, dist_placement.place_weights(steps, steps.weights()), xs, ys, sws, mask)
         model._batch_metric_state = None if reset_metrics else metrics
         return _ordered(steps.compiled, steps.results(metrics))

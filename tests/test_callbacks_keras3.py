@@ -166,6 +166,14 @@ def read_events(folder):
     return scalars, histograms
 
 
+def tensorboard_package_reads(folder):
+    """The same scalars as TensorBoard itself reads them (its EventAccumulator), when tensorboard is installed."""
+    accumulator = pytest.importorskip("tensorboard.backend.event_processing.event_accumulator")
+    events = accumulator.EventAccumulator(str(folder), size_guidance={"scalars": 0, "histograms": 0})
+    events.Reload()
+    return events
+
+
 def test_tensorboard_writes_keras_tags(tmp_path):
     pytest.importorskip("tensorboardX")
     model = small_model()
@@ -185,9 +193,53 @@ def test_tensorboard_writes_keras_tags(tmp_path):
     assert train_histograms == {f"{w.path}/histogram" for w in model.weights}
     assert len(train_histograms) == 4
 
+    events = tensorboard_package_reads(tmp_path / "train")
+    np.testing.assert_allclose([e.value for e in events.Scalars("epoch_loss")], history.history["loss"], rtol=1e-6)
+    assert set(events.Tags()["histograms"]) == train_histograms
+    graph = events.Graph()  # the op graph, through symk's ONNX export
+    assert any(node.op == "Gemm" or node.op == "MatMul" for node in graph.node), [n.op for n in graph.node]
+
 
 def test_tensorboard_arguments_are_checked():
     with pytest.raises(ValueError, match="update_freq"):
         symk.callbacks.TensorBoard(update_freq="sometimes")
     with pytest.raises(ValueError, match="profile_batch"):
         symk.callbacks.TensorBoard(profile_batch=(5, 2))
+
+
+KILLED_RUN = r"""
+import os, signal, sys
+import numpy as np
+sys.path.insert(0, {tests!r})
+import symk
+from test_callbacks_keras3 import X, Y, small_model
+
+class KillAt(symk.callbacks.Callback):
+    def on_epoch_begin(self, epoch, logs=None):
+        if epoch == int(sys.argv[2]):
+            os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no exception: the process just dies
+
+model = small_model()
+model.fit(X, Y, epochs=4, batch_size=16, shuffle=False, verbose=0,
+          callbacks=[symk.callbacks.BackupAndRestore(sys.argv[1]), KillAt()])
+np.savez(sys.argv[3], *model.get_weights())
+"""
+
+
+@pytest.mark.slow
+def test_backup_and_restore_after_the_process_is_killed(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "run.py"
+    script.write_text(KILLED_RUN.format(tests=os.path.dirname(os.path.abspath(__file__))))
+    backup, result = str(tmp_path / "backup"), str(tmp_path / "weights.npz")
+    killed = subprocess.run([sys.executable, str(script), backup, "2", result], timeout=300)
+    assert killed.returncode == -9 and os.path.exists(os.path.join(backup, "latest.weights.h5"))
+    resumed = subprocess.run([sys.executable, str(script), backup, "-1", result], timeout=300)
+    assert resumed.returncode == 0
+    reference = small_model()
+    reference.fit(X, Y, epochs=4, batch_size=16, shuffle=False, verbose=0)
+    got = np.load(result)
+    for index, want in enumerate(reference.get_weights()):
+        np.testing.assert_allclose(got[f"arr_{index}"], want, rtol=1e-5, atol=1e-6)

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 
+from ..distribution.host_files import writes_files
 from ..errors import FileFormatError
 from ..saving.files import atomic_path
 from .base import Callback
@@ -100,6 +101,10 @@ class BackupAndRestore(Callback):
         return False
 
     def _save(self) -> None:
+        # every process takes part in save_weights (it gathers sharded weights); only process 0 writes
+        if not writes_files():
+            self.model.save_weights(self._weights_path, overwrite=True)
+            return
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint:
             for current, previous in ((self._weights_path, self._previous_weights_path),
@@ -111,5 +116,5 @@ class BackupAndRestore(Callback):
             json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen}, f)
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.exists(self.backup_dir):
+        if self.delete_checkpoint and writes_files() and os.path.exists(self.backup_dir):
             shutil.rmtree(self.backup_dir)

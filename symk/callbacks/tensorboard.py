@@ -5,7 +5,8 @@
 
 Keras 3's tags and folders: `logs/train` holds `epoch_<metric>` (and `epoch_learning_rate`,
 `epoch_steps_per_second`, `batch_<metric>` when update_freq is "batch" or N, `<weight path>/histogram`
-when histogram_freq > 0); `logs/validation` holds `epoch_<metric>` of the validation pass and
+when histogram_freq > 0, and the op graph when write_graph=True — Keras 3 on JAX writes none; symk writes its
+graph through its ONNX export, which needs the `onnx` extra); `logs/validation` holds `epoch_<metric>` of the validation pass and
 `evaluation_<metric>_vs_iterations`. Events are written with tensorboardX (the `tensorboard` extra:
 `pip install symk[tensorboard]`), so TensorFlow is never needed. `profile_batch` traces those batches
 with jax.profiler into `logs/train` (TensorBoard's profile plugin reads it).
@@ -60,7 +61,7 @@ class TensorBoard(Callback):
                              "integer (log every N batches)")
         self.log_dir = os.fspath(log_dir)
         self.histogram_freq = histogram_freq
-        self.write_graph = write_graph  # NOTE: as in Keras 3 on JAX, no graph is written (symk.viz draws it)
+        self.write_graph = write_graph
         self.write_images = write_images
         self.write_steps_per_second = write_steps_per_second
         self.update_freq = 1 if update_freq == "batch" else update_freq
@@ -90,6 +91,8 @@ class TensorBoard(Callback):
         self._global_train_batch = 0
         self._previous_epoch_iterations = 0
         self._writer("train")
+        if self.write_graph:
+            self._write_model_graph()
 
     def on_train_batch_begin(self, batch, logs=None):
         self._global_train_batch += 1
@@ -178,6 +181,22 @@ class TensorBoard(Callback):
                     image = _weight_image(values)
                     if image is not None:
                         writer.add_images(f"{name}/image", image, epoch, dataformats="NHWC")
+
+    def _write_model_graph(self) -> None:
+        """The op graph for TensorBoard's Graphs tab, by way of symk's ONNX export (tensorboardX converts ONNX
+        graphs to TensorBoard's GraphDef). A graph that cannot be written never stops training."""
+        import tempfile
+
+        try:
+            from ..onnx import export_model
+
+            with tempfile.TemporaryDirectory() as folder:
+                path = os.path.join(folder, "model.onnx")
+                export_model(self.model, path, check=False)
+                self._writer("train").add_onnx_graph(path)
+        except Exception as err:  # onnx not installed, an op without an ONNX form, an unbuilt model...
+            logging.warning("TensorBoard: the model graph was not written (%s: %s); install symk[onnx] for it",
+                            type(err).__name__, err)
 
     # -- profiling ---------------------------------------------------------------------------
     def _start_trace(self) -> None:

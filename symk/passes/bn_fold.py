@@ -14,7 +14,7 @@ import numpy as np
 
 from .constant_fold import add_constant
 from .manager import register_pass
-from .report import PassReport
+from .report import PassReport, layer_label, layer_name
 from .rewrite import Subject, add_op, describe, input_refs, remove_unused, rewrite_in_place, single_user
 
 # NOTE: a pattern names its ops. Kernels of both lay output channels on their last axis.
@@ -79,8 +79,12 @@ def bn_fold(subject: Subject, report: PassReport) -> None:
         if match is None or isinstance(match, str):
             if match:
                 report.note(f"kept {describe(subject, bn)}: {match}")
+                report.detail("bn_kept", (layer_name(nxg.nodes[bn]),),
+                              f"{layer_label(nxg.nodes[bn])} not folded: {match}", (nxg.nodes[bn]["name"],))
             continue
         linear, bias = match
+        # copies: the rewrites below turn the batch_norm node into a bias_add
+        bn_data, linear_data = dict(nxg.nodes[bn]), dict(nxg.nodes[linear])
         _, mean, var, gamma, beta = input_refs(subject, bn)
         attrs = nxg.nodes[bn]["attrs"]
         dtype = nxg.nodes[var[0]]["specs"][var[1]].dtype
@@ -114,4 +118,7 @@ def bn_fold(subject: Subject, report: PassReport) -> None:
             dead.append(bias)
         report.matched += 1
         report.note(message)
+        report.detail("bn_folded", (layer_name(bn_data), layer_name(linear_data)),
+                      f"{layer_label(bn_data)} folded into {layer_label(linear_data)} ({linear_data['op']})",
+                      (bn_data["name"],))
     remove_unused(subject, dead)

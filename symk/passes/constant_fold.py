@@ -14,7 +14,7 @@ import numpy as np
 from ..ops.registry import get_op
 from ..shapes import canonical_dtype
 from .manager import register_pass
-from .report import PassReport
+from .report import PassReport, layer_label, layer_name
 from .rewrite import Subject, add_op, describe, input_refs, remove_unused, replace_uses
 
 SMALL = 64  # results up to this many elements fold even when their inputs are smaller (e.g. a range)
@@ -63,6 +63,8 @@ def constant_fold(subject: Subject, report: PassReport) -> None:
         if all(replace_uses(subject, (node, i), (c, 0)) for i, c in enumerate(new_nodes)):
             report.matched += 1
             report.note(f"folded {describe(subject, node)} into a constant")
+            report.detail("constant_folded", (layer_name(data),),
+                          f"{layer_label(data)}: {data['op']} on constants computed at compile time", (data["name"],))
             replaced.append(node)
         remove_unused(subject, new_nodes)
     remove_unused(subject, replaced)

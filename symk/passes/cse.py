@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..ops.registry import get_op
 from .manager import register_pass
-from .report import PassReport
+from .report import PassReport, layer_name
 from .rewrite import Subject, describe, remove_unused, replace_uses
 
 
@@ -45,5 +45,7 @@ def common_subexpression_elimination(subject: Subject, report: PassReport) -> No
             replace_uses(subject, (node, index), (first, index))
         report.matched += 1
         report.note(f"{describe(subject, node)} is a duplicate of {describe(subject, first)}")
+        report.detail("duplicate_merged", (layer_name(data), layer_name(nxg.nodes[first])),
+                      f"{describe(subject, node)} reuses the equal {describe(subject, first)}", (data["name"],))
         merged.append(node)
     remove_unused(subject, merged)

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from .manager import register_pass
-from .report import PassReport
+from .report import PassReport, layer_label, layer_name
 from .rewrite import Subject
 
 
@@ -22,7 +22,12 @@ def dead_code_elimination(subject: Subject, report: PassReport) -> None:
                 live.add(src)
                 stack.append(src)
     dead = [n for n in nxg.nodes if n not in live]
+    by_layer: dict = {}
     for n in dead:
         report.note(f"removed unused {nxg.nodes[n]['name']} ({nxg.nodes[n]['op']})")
+        by_layer.setdefault(layer_name(nxg.nodes[n]), []).append(nxg.nodes[n])
+    for layer, datas in by_layer.items():
+        where = layer_label(datas[0]) if layer else "outside any layer"
+        report.detail("dead_code", (layer,), f"removed unused ops of {where}", tuple(d["name"] for d in datas))
     nxg.remove_nodes_from(dead)
     report.matched += len(dead)

@@ -12,7 +12,7 @@ from ..ops.registry import get_op
 from .constant_fold import foldable
 from .derived import DerivedVariable
 from .manager import register_pass
-from .report import PassReport
+from .report import PassReport, layer_label, layer_name
 from .rewrite import Subject, add_op, describe, input_refs, remove_unused, replace_uses
 
 _LEAVES = ("parameter", "constant")
@@ -64,17 +64,22 @@ def fold_weights(subject: Subject, report: PassReport) -> None:
             continue
         path = f"folded/{node}/{data['name']}"
         names = tuple(nxg.nodes[n]["name"] for n in sorted(leaves))
-        planned.append((node, path, names,
+        weights = tuple(nxg.nodes[n]["attrs"].path for n in sorted(leaves) if nxg.nodes[n]["op"] == "parameter")
+        planned.append((node, path, names, weights,
                         DerivedVariable(path, Graph(nxg.subgraph(sub).copy()), (node, 0), data["specs"][0], names)))
     replaced = []
-    for node, path, names, variable in planned:
+    for node, path, names, weights, variable in planned:
         spec = nxg.nodes[node]["specs"][0]
+        data = dict(nxg.nodes[node])  # before replace_uses, which may rewrite an output node in place
         param = add_op(subject, "parameter", [], like=node, provenance=names, name=path, path=path,
                        shape=tuple(spec.shape), dtype=spec.dtype)
         nxg.nodes[param]["variable"] = variable
         if replace_uses(subject, (node, 0), (param, 0)):
             report.matched += 1
             report.note(f"{describe(subject, node)} -> host-computed weight from {', '.join(names)}")
+            report.detail("weights_folded", (layer_name(data),),
+                          f"{layer_label(data)}: {data['op']} of weights {', '.join(weights)} computed on the host",
+                          (data["name"],))
             replaced.append(node)
         else:
             nxg.remove_node(param)

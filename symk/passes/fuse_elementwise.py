@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..ops.registry import get_op
 from . import fused_ops  # noqa: F401  (declares fused_elementwise)
 from .manager import register_pass
-from .report import PassReport
+from .report import PassReport, ops_by_layer
 from .rewrite import Subject, add_op, describe, input_refs, remove_unused, rewrite_in_place
 
 FUSED = "fused_elementwise"
@@ -83,9 +83,11 @@ def fuse_elementwise(subject: Subject, report: PassReport) -> None:
         chain, inputs = chain_of(subject, order)
         names = tuple(nxg.nodes[n]["name"] for n in order)
         message = f"{' + '.join(describe(subject, n) for n in order)} -> {FUSED}"
+        fused_layers, fused_text = ops_by_layer([dict(nxg.nodes[n]) for n in order])
         rewrite_in_place(subject, node, FUSED, inputs, provenance=names, chain=chain)
         report.matched += 1
         report.note(message)
+        report.detail("fused", fused_layers, f"fused {fused_text} into one {FUSED}", names)
         remove_unused(subject, order[:-1])  # now unread: gone before the walk reaches them
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ..ops.registry import get_op
 from . import fused_ops  # noqa: F401  (declares fused_linear)
 from .manager import register_pass
-from .report import PassReport
+from .report import PassReport, ops_by_layer
 from .rewrite import Subject, describe, input_refs, remove_unused, rewrite_in_place, single_user
 
 _BASES = ("matmul", "conv")  # a pattern names its ops; the fused op composes any base's lowering
@@ -52,6 +52,7 @@ def fuse_linear(subject: Subject, report: PassReport) -> None:
         chain = [linear, bias_node] + ([root] if activation is not None else [])
         names = tuple(nxg.nodes[n]["name"] for n in chain)
         message = f"{' + '.join(describe(subject, n) for n in chain)} -> fused_linear"
+        fused_layers, fused_text = ops_by_layer([dict(nxg.nodes[n]) for n in chain])
         try:
             rewrite_in_place(
                 subject, root, "fused_linear", [x_ref, kernel_ref, bias_ref], provenance=names,
@@ -64,5 +65,6 @@ def fuse_linear(subject: Subject, report: PassReport) -> None:
             continue
         report.matched += 1
         report.note(message)
+        report.detail("fused", fused_layers, f"fused {fused_text} into one fused_linear", names)
         dead += [n for n in chain if n != root]
     remove_unused(subject, dead)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..ops.registry import get_op
 from .manager import register_pass
-from .report import PassReport
+from .report import PassReport, ops_by_layer
 from .rewrite import Subject, add_op, describe, input_refs, remove_unused, rewrite_in_place, single_user
 
 _LEAVES = ("parameter", "constant")
@@ -99,6 +99,8 @@ def merge_linear(subject: Subject, report: PassReport) -> None:
         inner, inner_bias, x_ref, kernel_a, bias_a, kernel_b = match
         names = tuple(nxg.nodes[n]["name"] for n in (inner, inner_bias, outer) if n is not None)
         message = f"{' + '.join(describe(subject, n) for n in (inner, inner_bias, outer) if n is not None)} -> one matmul"
+        merged_layers, merged_text = ops_by_layer([dict(nxg.nodes[n]) for n in (inner, inner_bias, outer)
+                                                   if n is not None])
         # dtypes agree (checked by _match), so every rewrite keeps its node's spec
         merged_kernel = add_op(subject, "matmul", [kernel_a, kernel_b], like=outer, provenance=names)
         carried = None if bias_a is None else add_op(subject, "matmul", [bias_a, kernel_b], like=outer,
@@ -118,4 +120,5 @@ def merge_linear(subject: Subject, report: PassReport) -> None:
             rewrite_in_place(subject, outer, "bias_add", [(product, 0), (carried, 0)], provenance=names)
         report.matched += 1
         report.note(message)
+        report.detail("merged", merged_layers, f"merged {merged_text} into one matmul", names)
         remove_unused(subject, [n for n in (inner_bias, inner) if n is not None])

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..shapes import normalize_axes
 from .manager import register_pass
-from .report import PassReport
+from .report import PassReport, layer_label, layer_name, ops_by_layer
 from .rewrite import Subject, describe, input_refs, remove_unused, replace_uses, rewrite_in_place, single_user
 
 # patterns name their ops: (op, neutral constant, which input positions may hold it)
@@ -69,7 +69,7 @@ def _merge_chain(subject: Subject, node: int, data: dict):
                          axes=tuple(first[a] for a in second))
     else:
         rewrite_in_place(subject, node, "reshape", [x_ref], provenance=(inner["name"],), shape=data["attrs"].shape)
-    return f"{describe(subject, src)} + {describe(subject, node)} -> one {op}", src
+    return f"{describe(subject, src)} + {describe(subject, node)} -> one {op}", src, ops_by_layer([inner, data])
 
 
 @register_pass("simplify", position=300, tags=("algebra",))
@@ -83,6 +83,8 @@ def simplify(subject: Subject, report: PassReport) -> None:
         if merged:
             report.matched += 1
             report.note(merged[0])
+            report.detail("simplified", merged[2][0], f"merged {merged[2][1]} into one {data['op']}",
+                          (data["name"],))
             touched.append(merged[1])
             continue
         source = _passthrough(subject, node, data)
@@ -90,8 +92,10 @@ def simplify(subject: Subject, report: PassReport) -> None:
             continue
         if subject.nx.nodes[node]["op"] == "identity" and node in subject.output_nodes():
             continue  # an output's identity is how a simplified output keeps its node id
+        label, layer, name, op = layer_label(data), layer_name(data), data["name"], data["op"]
         if replace_uses(subject, (node, 0), source):
             report.matched += 1
+            report.detail("simplified", (layer,), f"{label}: {op} that passes its input through removed", (name,))
             report.note(f"{describe(subject, node)} passes {nxg.nodes[source[0]]['name']} through")
             touched.append(node)
     # inner chain nodes that lost their only user, and bypassed nodes, go now (the rest: dce)

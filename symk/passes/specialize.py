@@ -9,7 +9,7 @@ The branch that no longer runs is left for dead-code elimination.
 from __future__ import annotations
 
 from .manager import register_pass
-from .report import PassReport
+from .report import PassReport, layer_label, layer_name
 from .rewrite import Subject, describe, input_refs, replace_uses
 
 # NOTE: these are patterns, so they name their ops; other training-dependent ops keep their
@@ -39,11 +39,21 @@ def specialize_training(subject: Subject, report: PassReport) -> None:
                 nxg.remove_node(node)
                 report.matched += 1
                 report.note(f"dropped no-op state update of {data['attrs'].path}")
+                report.detail("state_update_dropped", (layer_name(data),),
+                              f"{layer_label(data)}: its no-op update of {data['attrs'].path} dropped", (data["name"],))
             continue
         else:
             continue
+        # read before replace_uses: an output node is rewritten in place as an identity
+        label, layer, what_op, name = layer_label(data), layer_name(data), op, data["name"]
+        rate = getattr(data["attrs"], "rate", None)
         if replace_uses(subject, (node, 0), chosen):
             report.matched += 1
             report.note(f"{describe(subject, node)} -> its {what} branch")
+            if what_op == _DROPOUT:
+                report.detail("dropout_removed", (layer,), f"{label}: dropout removed (rate {rate}, not training)",
+                              (name,))
+            else:
+                report.detail("inference_branch", (layer,), f"{label}: runs its {what} branch only", (name,))
             if nxg.out_degree(node) == 0 and node not in subject.output_nodes():
                 nxg.remove_node(node)

@@ -10,7 +10,7 @@ from typing import Optional
 
 from ..graph import Graph
 from .manager import register_pass
-from .report import PassReport
+from .report import PassReport, ops_by_layer
 from .rewrite import Subject, describe, input_refs, remove_unused, rewrite_in_place, single_user
 
 
@@ -25,10 +25,13 @@ def stabilize(subject: Subject, report: PassReport) -> None:
         if nxg.nodes[src]["op"] != "softmax" or single_user(subject, src) != node:
             continue
         message = f"{describe(subject, src)} + {describe(subject, node)} -> log_softmax"
+        layers, text = ops_by_layer([dict(nxg.nodes[src]), dict(nxg.nodes[node])])
         rewrite_in_place(subject, node, "log_softmax", input_refs(subject, src), provenance=(nxg.nodes[src]["name"],),
                          axis=nxg.nodes[src]["attrs"].axis)
         report.matched += 1
         report.note(message)
+        report.detail("stabilized", layers, f"{text} rewritten as one log_softmax",
+                      (nxg.nodes[src]["name"], nxg.nodes[node]["name"]))
         dead.append(src)
     remove_unused(subject, dead)
 

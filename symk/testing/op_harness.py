@@ -1,4 +1,4 @@
-"""Hypothesis strategies for shapes, specs and op cases, and the registry-driven op harness.
+"""The registry-driven op harness: OpCase, register_op_cases, and each shape rule against jax.eval_shape.
 
 Every op in `symk.ops.registry.OPS` gets its shape rule checked against `jax.eval_shape`
 of its own lowering. Each op registers one hypothesis strategy that draws OpCases:
@@ -24,12 +24,11 @@ from typing import Optional, Sequence
 import jax
 import jax.numpy as jnp
 from hypothesis import strategies as st
-from hypothesis.extra import numpy as hnp
 
-from .errors import ShapeError
-from .ops.registry import OPS, infer, make_attrs
-from .ops.structural import STRUCTURAL
-from .shapes import TensorSpec
+from ..errors import ShapeError
+from ..ops.registry import OPS, infer, make_attrs
+from ..ops.structural import STRUCTURAL
+from ..shapes import TensorSpec
 
 MIN_EXAMPLES_PER_FAMILY = 100   # the issue asks for at least this many per op family
 MIN_EXAMPLES_PER_OP = 20
@@ -171,49 +170,3 @@ def assert_unknown_batch_consistent(name: str, case: OpCase, known) -> None:
             a is None or a == b for a, b in zip(p.shape, k.shape))
         assert ok, (f"op {name!r} on {_plain(relaxed.inputs)} attrs {case.attrs}: rule gives {tuple(p.shape)} "
                     f"{p.dtype}, inconsistent with {tuple(k.shape)} {k.dtype} for known sizes")
-
-
-# -- shape and spec strategies ---------------------------------------------------------
-FLOAT_OR_INT = st.sampled_from(["float32", "float32", "int32"])
-
-
-def shapes(min_rank: int = 0, max_rank: int = 4, min_side: int = 1, max_side: int = 4) -> st.SearchStrategy:
-    """Concrete shapes (tuples of ints)."""
-    return hnp.array_shapes(min_dims=min_rank, max_dims=max_rank, min_side=min_side, max_side=max_side)
-
-
-def spec(shape, dtype: str = "float32") -> TensorSpec:
-    return TensorSpec.of(shape, dtype)
-
-
-def specs(min_rank: int = 0, max_rank: int = 4, dtypes=FLOAT_OR_INT) -> st.SearchStrategy:
-    """TensorSpecs with concrete shapes."""
-    return st.builds(spec, shapes(min_rank, max_rank), dtypes)
-
-
-@st.composite
-def broadcast_pair(draw, count: int = 2, max_rank: int = 4):
-    """Shapes that broadcast (mostly), or unrelated shapes (sometimes, to check both refuse)."""
-    if draw(st.integers(0, 4)) == 0:
-        return [draw(shapes(0, max_rank)) for _ in range(count)]
-    drawn = draw(hnp.mutually_broadcastable_shapes(num_shapes=count, max_dims=max_rank, max_side=4))
-    return list(drawn.input_shapes)
-
-
-def axis_for(rank: int, extra: int = 0) -> st.SearchStrategy:
-    """An axis for a tensor of `rank` (plus `extra` out-of-range values on each side, to check refusals)."""
-    return st.integers(-rank - extra, rank - 1 + extra) if rank + extra > 0 else st.just(0)
-
-
-@st.composite
-def axes_for(draw, rank: int, allow_none: bool = True):
-    """None, an int, or a tuple of distinct axes (occasionally out of range or repeated)."""
-    kind = draw(st.sampled_from(["none", "int", "tuple"] if allow_none else ["int", "tuple"]))
-    if kind == "none":
-        return None
-    if kind == "int":
-        return draw(axis_for(rank, extra=1))
-    return tuple(draw(st.lists(axis_for(rank, extra=1), min_size=1, max_size=max(1, rank))))
-
-
-from . import testing_core_cases  # noqa: E402,F401  (registers the core ops' cases)

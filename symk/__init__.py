@@ -23,7 +23,7 @@ from .errors import GraphError, ShapeError  # noqa: E402,F401
 from .graph import Graph, SymbolicTensor  # noqa: E402,F401
 from .layers import Input, InputLayer, Layer  # noqa: E402,F401
 from .models import Model, Sequential  # noqa: E402,F401
-from .training.stateless_scope import StatelessScope  # noqa: E402,F401
+from .stateless_scope import StatelessScope  # noqa: E402,F401
 from .variables import Variable  # noqa: E402,F401
 
 __version__ = "0.1.0"

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import symk as keras
-from symk.training.stateless_scope import StatelessScope
+from symk.stateless_scope import StatelessScope
 
 RNG = np.random.RandomState(0)
 X = RNG.random_sample((96, 20)).astype("float32")

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..graph import Graph, SymbolicTensor, graph_scope, no_call_site_recording
 from ..shapes import canonical_dtype
-from ..training import stateless_scope
+from .. import stateless_scope
 
 
 def value_of(given, variable):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..training import stateless_scope
+from .. import stateless_scope
 from ..variables import Variable
 
 

@@ -19,7 +19,7 @@ from . import data_adapter as da
 from .keras_steps import unpack_x_y_sample_weight
 from .lazy_logs import LazyLogs
 from .model_state import flatten_logs
-from .stateless_scope import KeyScope
+from ..stateless_scope import KeyScope
 
 
 def pack(x, y=None, sample_weight=None):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from . import stateless_scope
+from .. import stateless_scope
 from .compile_metrics import per_output
 
 

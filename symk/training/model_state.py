@@ -11,7 +11,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from . import stateless_scope
+from .. import stateless_scope
 from .compile_metrics import CompileMetrics, output_loss_trackers
 
 

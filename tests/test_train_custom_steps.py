@@ -76,8 +76,11 @@ def test_default_step_written_out_trains_bit_for_bit_like_fit():
     h_default = default.fit(X, Y, epochs=3, batch_size=16, shuffle=False, verbose=0)
     for a, b in zip(custom.get_weights(), default.get_weights()):
         np.testing.assert_array_equal(a, b)
-    assert h_custom.history == h_default.history
-    assert list(h_custom.history) == ["loss", "mae"]
+    # the weights are bit for bit; the logged means may differ in the last bit: the guide's loss tracker averages
+    # batch losses, fit's weights each batch's loss by its row count (equal sums, other rounding)
+    assert list(h_custom.history) == list(h_default.history) == ["loss", "mae"]
+    for key in h_default.history:
+        np.testing.assert_allclose(h_custom.history[key], h_default.history[key], rtol=1e-6)
     for a, b in zip(custom.optimizer.get_weights(), default.optimizer.get_weights()):
         np.testing.assert_array_equal(a, b)
 

@@ -14,7 +14,7 @@ import jax.numpy as jnp
 from . import object_registry
 from .keras_objects import deserialize_object, serialize_object
 from .losses_base import (EPSILON, REDUCTIONS, Loss, LossFunctionWrapper, floats as _floats,  # noqa: F401
-                          reduce_values, wrapper_class)
+                          reduce_values, squeeze_or_expand_to_same_rank, wrapper_class)
 from .losses_ctc import CTC, ctc
 from .losses_embedding import Circle, circle
 from .losses_focal import (BinaryFocalCrossentropy, CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy,
@@ -25,23 +25,23 @@ from .losses_overlap import Dice, Tversky, dice, tversky
 
 # -- per-sample functions (Keras 3 formulas) -----------------------------------------
 def mean_squared_error(y_true, y_pred):
-    y_true, y_pred = _floats(y_true, y_pred)
+    y_true, y_pred = _floats(*squeeze_or_expand_to_same_rank(y_true, y_pred))
     return jnp.mean(jnp.square(y_pred - y_true), axis=-1)
 
 
 def mean_absolute_error(y_true, y_pred):
-    y_true, y_pred = _floats(y_true, y_pred)
+    y_true, y_pred = _floats(*squeeze_or_expand_to_same_rank(y_true, y_pred))
     return jnp.mean(jnp.abs(y_pred - y_true), axis=-1)
 
 
 def mean_absolute_percentage_error(y_true, y_pred):
-    y_true, y_pred = _floats(y_true, y_pred)
+    y_true, y_pred = _floats(*squeeze_or_expand_to_same_rank(y_true, y_pred))
     diff = jnp.abs((y_true - y_pred) / jnp.maximum(jnp.abs(y_true), EPSILON))
     return 100.0 * jnp.mean(diff, axis=-1)
 
 
 def mean_squared_logarithmic_error(y_true, y_pred):
-    y_true, y_pred = _floats(y_true, y_pred)
+    y_true, y_pred = _floats(*squeeze_or_expand_to_same_rank(y_true, y_pred))
     first = jnp.log(jnp.maximum(y_pred, EPSILON) + 1.0)
     second = jnp.log(jnp.maximum(y_true, EPSILON) + 1.0)
     return jnp.mean(jnp.square(first - second), axis=-1)
@@ -126,12 +126,12 @@ def _l2_normalize(x, axis):
 
 
 def cosine_similarity(y_true, y_pred, axis=-1):
-    y_true, y_pred = _floats(y_true, y_pred)
+    y_true, y_pred = _floats(*squeeze_or_expand_to_same_rank(y_true, y_pred))
     return -jnp.sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), axis=axis)
 
 
 def huber(y_true, y_pred, delta=1.0):
-    y_true, y_pred = _floats(y_true, y_pred)
+    y_true, y_pred = _floats(*squeeze_or_expand_to_same_rank(y_true, y_pred))
     error = y_pred - y_true
     abs_error = jnp.abs(error)
     quadratic = 0.5 * jnp.square(error)
@@ -140,7 +140,7 @@ def huber(y_true, y_pred, delta=1.0):
 
 
 def log_cosh(y_true, y_pred):
-    y_true, y_pred = _floats(y_true, y_pred)
+    y_true, y_pred = _floats(*squeeze_or_expand_to_same_rank(y_true, y_pred))
     error = y_pred - y_true
     # log(cosh(x)) = x + softplus(-2x) - log 2, stable for large |x|
     return jnp.mean(error + jax.nn.softplus(-2.0 * error) - jnp.log(2.0).astype(error.dtype), axis=-1)

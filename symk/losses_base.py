@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import jax.numpy as jnp
+import numpy as np
 
 EPSILON = 1e-7
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None, "auto")
@@ -66,6 +67,26 @@ def reduce_values(values, sample_weight=None, reduction="sum_over_batch_size", m
     return total / max(values.size, 1)
 
 
+def squeeze_or_expand_to_same_rank(y_true, y_pred, expand_rank_1: bool = True):
+    """Keras's rule before a loss compares targets with predictions: when the ranks differ by one and the
+    longer one ends in a size-1 axis, that axis goes (or, for a rank-1 partner, the partner gains one), so
+    labels (n,) against predictions (n, 1) are compared row by row, not broadcast to (n, n)."""
+    y_true = y_true if hasattr(y_true, "shape") else np.asarray(y_true)
+    y_pred = y_pred if hasattr(y_pred, "shape") else np.asarray(y_pred)
+    true_rank, pred_rank = len(y_true.shape), len(y_pred.shape)
+    if true_rank == pred_rank + 1 and y_true.shape[-1] == 1:
+        if pred_rank == 1 and expand_rank_1:
+            y_pred = y_pred[..., None]
+        else:
+            y_true = y_true[..., 0]
+    if pred_rank == true_rank + 1 and y_pred.shape[-1] == 1:
+        if true_rank == 1 and expand_rank_1:
+            y_true = y_true[..., None]
+        else:
+            y_pred = y_pred[..., 0]
+    return y_true, y_pred
+
+
 class Loss:
     """Base class: subclasses implement `call(y_true, y_pred)` -> one value per sample."""
 
@@ -103,6 +124,7 @@ class LossFunctionWrapper(Loss):
         self.fn, self.fn_kwargs = fn, fn_kwargs
 
     def call(self, y_true, y_pred):
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self.fn_kwargs)
 
     def get_config(self):

@@ -127,4 +127,5 @@ def logit_loss(loss) -> Optional[tuple]:
     if kind == "softmax" and kwargs.get("axis", -1) != -1:
         return None  # find_logits only accepts a softmax over the last axis
     kwargs["from_logits"] = True
-    return kind, lambda y_true, logits: fn(y_true, logits, **kwargs)
+    # as the loss itself would (Keras's wrapper): targets and logits aligned in rank first
+    return kind, lambda y_true, logits: fn(*losses_module.squeeze_or_expand_to_same_rank(y_true, logits), **kwargs)

@@ -374,10 +374,6 @@ def test_embedding_takes_pretrained_weights():
     np.testing.assert_array_equal(np.asarray(layer(np.array([[2, 0]]))), matrix[[[2, 0]]])
 
 
-@pytest.mark.xfail(strict=True, reason="a nested model holding BatchNormalization makes Model(...) report a "
-                   "disconnected graph (its state updates, symk/models/extraction.py); once fixed, legacy .h5 "
-                   "must keep a nested model's weights trainable first (symk/saving/legacy_h5.layer_weights: "
-                   "layer.trainable_weights + layer.non_trainable_weights, Keras's _legacy_weights)")
 def test_keras_h5_with_a_nested_batch_norm_loads():
     data = np.load(REFS / "nested_bn.npz")
     symk.backend.clear_session()

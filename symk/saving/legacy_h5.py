@@ -51,8 +51,9 @@ def load_attributes(group, name: str) -> list:
 
 
 def layer_weights(layer) -> list:
-    """A layer's weights in file order: trainable first, then non-trainable (Keras's _legacy_weights)."""
-    return list(layer.weights)
+    """A layer's weights in file order: all trainable first, then all non-trainable (Keras's _legacy_weights;
+    for a nested model this differs from `weights`, which goes layer by layer)."""
+    return list(layer.trainable_weights) + list(layer.non_trainable_weights)
 
 
 def _weight_names(layer) -> list[str]:

@@ -1,5 +1,5 @@
-"""Batch-norm folding (inference only): batch_norm after a Dense/Conv (and its bias) merges into
-that layer's kernel and bias.
+"""Batch-norm folding (inference only): batch_norm after a Dense/Conv/DepthwiseConv (and its bias) merges
+into that layer's kernel and bias.
 
     before: y = batch_norm(bias_add(conv(x, W), b), mean, var, gamma, beta)
     after:  y = bias_add(conv(x, W * s), (b - mean) * s + beta)     with s = gamma * rsqrt(var + eps)
@@ -17,8 +17,9 @@ from .manager import register_pass
 from .report import PassReport, layer_label, layer_name
 from .rewrite import Subject, add_op, describe, input_refs, remove_unused, rewrite_in_place, single_user
 
-# NOTE: a pattern names its ops. Kernels of both lay output channels on their last axis.
-_LINEAR = {"matmul": "channels_last", "conv": None}  # None: read data_format from the conv's attrs
+# NOTE: a pattern names its ops. Kernels of matmul and conv lay output channels on their last axis; a depthwise
+# kernel (*spatial, in, multiplier) on its last two (output channel c * multiplier + m).
+_LINEAR = {"matmul": "channels_last", "conv": None, "depthwise_conv": None}  # None: the conv's data_format
 
 
 def _channel_axis(subject: Subject, node: int) -> int:
@@ -66,7 +67,7 @@ def _scale_into_kernel(linear_op: str, data_format: str) -> bool:
     """
     import jax
 
-    return linear_op != "conv" or jax.default_backend() != "cpu" or data_format != "channels_last"
+    return linear_op == "matmul" or jax.default_backend() != "cpu" or data_format != "channels_last"
 
 
 @register_pass("bn_fold", position=500, modes=("inference",), tags=("fold", "weights"))
@@ -105,7 +106,11 @@ def bn_fold(subject: Subject, report: PassReport) -> None:
         message = (f"{' + '.join(describe(subject, n) for n in (linear, bias) if n is not None)} + "
                    f"{describe(subject, bn)} -> {nxg.nodes[linear]['name']} (folded)")
         if _scale_into_kernel(nxg.nodes[linear]["op"], fmt):
-            new_kernel = add_op(subject, "multiply", [kernel, (scale, 0)], like=linear)
+            kernel_scale = scale
+            if nxg.nodes[linear]["op"] == "depthwise_conv":  # one scale per (in channel, multiplier) pair
+                kernel_shape = nxg.nodes[kernel[0]]["specs"][kernel[1]].shape
+                kernel_scale = add_op(subject, "reshape", [(scale, 0)], like=linear, shape=tuple(kernel_shape[-2:]))
+            new_kernel = add_op(subject, "multiply", [kernel, (kernel_scale, 0)], like=linear)
             lin_attrs = nxg.nodes[linear]["attrs"]
             rewrite_in_place(subject, linear, nxg.nodes[linear]["op"], [x_ref, (new_kernel, 0)], provenance=names,
                              **{k: getattr(lin_attrs, k) for k in lin_attrs.__dataclass_fields__})

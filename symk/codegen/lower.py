@@ -16,6 +16,17 @@ from ..graph import Graph, reachable
 from ..ops.registry import OpDef, get_op, lower_node
 
 
+_DEFAULT_KEY = []
+
+
+def default_key():
+    """jax.random.PRNGKey(0), made once: building a key costs a dispatch (~80 us), more than a small
+    model's whole predict step. Keys are immutable and the programs never donate them."""
+    if not _DEFAULT_KEY:
+        _DEFAULT_KEY.append(jax.random.PRNGKey(0))
+    return _DEFAULT_KEY[0]
+
+
 @dataclass(frozen=True)
 class Step:
     node: int
@@ -93,7 +104,7 @@ class Program:
 
     def run(self, params, state, inputs, rng=None, training: bool = False):
         if rng is None:
-            rng = jax.random.PRNGKey(0)
+            rng = default_key()
         return self.jitted(params, state, list(inputs), rng, self.consts, training=training)
 
     def source(self) -> str:

@@ -92,38 +92,59 @@ def _activation(identifier):
     return activations.get(identifier)
 
 
-def _step_function(attrs, recurrent_kernel, bias, recurrent_dropout):
-    """(states, input projection of one step) -> (output, new states), for one cell kind."""
+def _step_function(attrs, kernel, recurrent_kernel, bias, input_dropout, recurrent_dropout):
+    """(states, one step's inputs x_t) -> (output, new states), for one cell kind.
+
+    NOTE: the input projection x_t @ kernel runs inside the scan body, as Keras's JAX path does:
+    projecting every step up front materializes a (time, batch, gates * units) tensor, its gradient
+    and several transposes; on XLA:CPU that grew the LSTM step's scratch buffer past glibc's mmap
+    threshold (~11,000 page faults a step) and measured 3x slower. The gates are split once."""
     act, rec_act = _activation(attrs.activation), _activation(attrs.recurrent_activation)
-    units = attrs.units
+    gates = GATES[attrs.cell]
+    if bias is not None:  # a (1, width) row: explicit broadcasting over the batch
+        bias = bias[:, None, :] if attrs.cell == "gru" and attrs.reset_after else bias[None, :]
+
+    def step_input(x_t):
+        # the same dropout mask at every step (Keras's RNN dropout)
+        return x_t if input_dropout is None else x_t * input_dropout
 
     def recurrent_input(h):
         return h if recurrent_dropout is None else h * recurrent_dropout
 
     if attrs.cell == "simple":
-        def step(states, projected):
-            h = act(projected + recurrent_input(states[0]) @ recurrent_kernel)
+        def step(states, x_t):
+            z = step_input(x_t) @ kernel
+            if bias is not None:
+                z = z + bias
+            h = act(z + recurrent_input(states[0]) @ recurrent_kernel)
             return h, (h,)
     elif attrs.cell == "lstm":
-        def step(states, projected):
+        def step(states, x_t):
             h_prev, c_prev = states
-            z = projected + recurrent_input(h_prev) @ recurrent_kernel
-            i, f, g, o = (z[:, k * units:(k + 1) * units] for k in range(4))
+            z = step_input(x_t) @ kernel + recurrent_input(h_prev) @ recurrent_kernel
+            if bias is not None:
+                z = z + bias
+            i, f, g, o = jnp.split(z, gates, axis=-1)
             c = rec_act(f) * c_prev + rec_act(i) * act(g)
             h = rec_act(o) * act(c)
             return h, (h, c)
     else:
-        recurrent_bias = bias[1][None, :] if bias is not None and attrs.reset_after else None
+        input_bias = None if bias is None else (bias[0] if attrs.reset_after else bias)
+        recurrent_bias = bias[1] if bias is not None and attrs.reset_after else None
+        units = attrs.units
 
-        def step(states, projected):
+        def step(states, x_t):
             h_prev = states[0]
-            x_z, x_r, x_h = (projected[:, k * units:(k + 1) * units] for k in range(3))
+            projected = step_input(x_t) @ kernel
+            if input_bias is not None:
+                projected = projected + input_bias
+            x_z, x_r, x_h = jnp.split(projected, gates, axis=-1)
             h_in = recurrent_input(h_prev)
             if attrs.reset_after:
                 inner = h_in @ recurrent_kernel
                 if recurrent_bias is not None:
                     inner = inner + recurrent_bias
-                r_z, r_r, r_h = (inner[:, k * units:(k + 1) * units] for k in range(3))
+                r_z, r_r, r_h = jnp.split(inner, gates, axis=-1)
                 z, r = rec_act(x_z + r_z), rec_act(x_r + r_r)
                 candidate = act(x_h + r * r_h)
             else:
@@ -148,35 +169,30 @@ def _rnn(*arrays, cell, units, activation, recurrent_activation, use_bias, reset
     x, kernel, recurrent_kernel = named["sequences"][0], named["kernel"][0], named["recurrent_kernel"][0]
     bias = named.get("bias", [None])[0]
     mask = named.get("mask", [None])[0]
-    if has_input_dropout:
-        # the same dropout mask at every step (Keras's RNN dropout), so it is applied once up front
-        x = x * named["input_dropout"][0][:, None, :]
-    # NOTE: the input projection of every step is one matmul outside the scan (cheaper than per step)
-    projected = jnp.swapaxes(x, 0, 1) @ kernel
-    if bias is not None:
-        input_bias = bias[0] if cell == "gru" and reset_after else bias
-        projected = projected + input_bias[None, None, :]
+    # time-major for the scan; XLA folds this transpose into the producer (an embedding's gather)
+    steps_x = jnp.swapaxes(x, 0, 1)
     steps_mask = None if mask is None else jnp.swapaxes(mask, 0, 1)
     if go_backwards:
-        projected = projected[::-1]
+        steps_x = steps_x[::-1]
         steps_mask = None if steps_mask is None else steps_mask[::-1]
-    step = _step_function(attrs, recurrent_kernel, bias, named.get("recurrent_dropout", [None])[0])
+    step = _step_function(attrs, kernel, recurrent_kernel, bias, named.get("input_dropout", [None])[0],
+                          named.get("recurrent_dropout", [None])[0])
     states = tuple(named["initial_state"])
 
     def body(carry, inputs):
         states, previous_output = carry
-        projected_t, mask_t = inputs
-        output, new_states = step(states, projected_t)
+        x_t, mask_t = inputs
+        output, new_states = step(states, x_t)
         if mask_t is not None:
             # a masked step leaves the states as they were and repeats the previous output (or zeros)
             keep = mask_t[:, None]
             new_states = tuple(jnp.where(keep, new, old) for new, old in zip(new_states, states))
             output = jnp.where(keep, output, jnp.zeros_like(output) if zero_output_for_mask else previous_output)
-        return (new_states, output), output
+        return (new_states, output), (output if return_sequences else None)
 
     initial_output = jnp.zeros(states[0].shape, states[0].dtype)
     (final_states, last_output), outputs = jax.lax.scan(
-        body, (states, initial_output), (projected, steps_mask), unroll=unroll)
+        body, (states, initial_output), (steps_x, steps_mask), unroll=unroll)
     result = jnp.swapaxes(outputs, 0, 1) if return_sequences else last_output
     return (result, *final_states)
 

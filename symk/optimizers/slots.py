@@ -24,6 +24,15 @@ _OPTAX_FIELD_TO_SLOT = {"trace": "momentum", "nu": "velocity", "mu": "average_gr
 _INTERLEAVED_SLOTS = (("momentum", "velocity"), ("momentum", "norm"), ("accumulated_grad", "accumulated_delta_var"))
 
 
+def stage_on_device(variables) -> None:
+    """Move the host values of these Variables to the device in one jax.device_put: each
+    Variable's own jnp.asarray compiles a small staging program per shape and dtype."""
+    host = [v for v in variables if isinstance(v.value, np.ndarray)]
+    if host:
+        for variable, value in zip(host, jax.device_put([v.value for v in host])):
+            variable.set_value(value)
+
+
 def _slot_groups(slot_order: tuple) -> list[tuple]:
     """('momentum', 'velocity', 'velocity_hat') -> [('momentum', 'velocity'), ('velocity_hat',)]."""
     groups, i = [], 0
@@ -65,7 +74,14 @@ class OptimizerVariables:
                     v.path: Variable(np.zeros(v.shape, v.dtype), name=f"{names[v.path]}_{option}",
                                      path=f"{self.name}/{names[v.path]}_{option}", trainable=False)
                     for v in var_list}
-        slots, extras = self._split_optax_state(self._init_optax({v.path: v.numpy() for v in var_list}))
+        # one jitted init: eager optax init compiles a small XLA program per slot shape (first epoch time)
+        values = {v.path: v.numpy() for v in var_list}
+        try:
+            initial = jax.jit(self._init_optax)(values)
+        except (jax.errors.ConcretizationTypeError, jax.errors.TracerBoolConversionError,
+                jax.errors.TracerArrayConversionError):
+            initial = self._init_optax(values)  # a transform that reads concrete values while it is built
+        slots, extras = self._split_optax_state(jax.device_get(initial))
         self._slot_variables = {}
         for slot in self._keras_slot_order:
             self._slot_variables[slot] = {}
@@ -140,6 +156,7 @@ class OptimizerVariables:
             template = jax.eval_shape(self._init_optax, params)
             cached = self._template_cache = (key,) + jax.tree_util.tree_flatten_with_path(template)
         _, flat, treedef = cached
+        stage_on_device(self.variables)
         paths = set(self._var_paths)
         leaves = []
         for key_path, _ in flat:

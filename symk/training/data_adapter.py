@@ -206,8 +206,9 @@ def plan_epoch(n: int, batch_size: int, shuffle, exact_last_batch: bool = False)
     order[:n] = index
     sizes = np.full(steps, batch_size)
     sizes[-1] = n - (steps - 1) * batch_size
-    return EpochPlan(jnp.asarray(order.reshape(steps, batch_size)), jnp.asarray(mask.reshape(steps, batch_size)),
-                     steps, sizes)
+    # jax.device_put: jnp.asarray would compile a staging program per shape (first epoch time)
+    order, mask = jax.device_put((order.reshape(steps, batch_size), mask.reshape(steps, batch_size)))
+    return EpochPlan(order, mask, steps, sizes)
 
 
 def unpack_batch(batch):

@@ -57,27 +57,33 @@ class PredictLoop:
         program = model._program(training=False)
         weights = model._weight_values(program)
         fixed_batch = any(t.shape[0] is not None for t in model.inputs)
+        hooks = bool(cbs.callbacks)  # NOTE: with no callbacks and no bar the per-batch hooks are skipped
         cbs.on_predict_begin()
-        chunks, new_state = [], {}
+        chunks, sizes, new_state = [], [], {}
         for i, start in enumerate(range(0, n, batch_size)):
-            cbs.on_predict_batch_begin(i)
+            if hooks:
+                cbs.on_predict_batch_begin(i)
             batch = [a[start:min(start + batch_size, n)] for a in arrays]
             size = len(batch[0])
             padded = _bucket(size, n, batch_size, fixed_batch)
             if padded != size:  # no new compilation for every new batch length
                 batch = da.pad_rows(batch, padded)
             outs, new_state = program.run(weights, {}, batch, training=False)
-            weights.update(new_state)  # stateful layers (RNN states) carry over to the next batch
-            chunks.append([o[:size] for o in outs])
-            cbs.on_predict_batch_end(i, {"outputs": chunks[-1]})
-        if chunks:
+            if new_state:
+                weights.update(new_state)  # stateful layers (RNN states) carry over to the next batch
+            # the padded rows are cut on the host, after the copy (a device slice is a second dispatch)
+            chunks.append(outs)
+            sizes.append(size)
+            if hooks:
+                cbs.on_predict_batch_end(i, {"outputs": [o[:size] for o in outs]})
+        if chunks and hooks:
             jax.block_until_ready(chunks[-1])  # the bar's final time counts the device's work
         cbs.on_predict_end()
         for path in new_state:
             program.variables[path].set_value(weights[path])
         if not chunks:
             raise ValueError(f"predict: the input has no samples (shape {tuple(arrays[0].shape)})")
-        return self._collect(chunks)
+        return self._collect(chunks, sizes)
 
     # -- iterables of batches -----------------------------------------------------------
     def batches(self, data, steps, verbose, callbacks):
@@ -105,8 +111,11 @@ class PredictLoop:
             raise ValueError("predict: the data yielded no batches")
         return self._collect(chunks)
 
-    def _collect(self, chunks):
-        results = [np.concatenate([np.asarray(c[i]) for c in chunks]) for i in range(len(chunks[0]))]
+    def _collect(self, chunks, sizes=None):
+        """The batches' outputs copied to the host, each cut to its real rows, and joined."""
+        sizes = sizes or [None] * len(chunks)
+        results = [np.concatenate([np.asarray(c[i])[:size] for c, size in zip(chunks, sizes)])
+                   for i in range(len(chunks[0]))]
         return self.model._package(results)
 
 

@@ -134,11 +134,15 @@ def set_max_steps_per_epoch(max_steps_per_epoch):
 
 
 def dtype_policy():
-    """The global dtype policy (mixed precision). symk computes in floatx until [layers] mixed precision lands."""
-    raise NotImplementedError("symk does not have dtype policies yet (mixed precision is an open issue); "
-                              "computations use symk.config.floatx()")
+    """The global dtype policy (mixed precision): <DTypePolicy "float32"> unless set_dtype_policy changed it."""
+    # NOTE: imported here: dtype_policies reads floatx() from this module, which stays the lowest layer
+    from .dtype_policies import global_policy
+
+    return global_policy()
 
 
 def set_dtype_policy(policy):
-    raise NotImplementedError(f"set_dtype_policy({policy!r}): symk does not have mixed precision yet; "
-                              "use symk.config.set_floatx for a global float type")
+    """set_dtype_policy("mixed_bfloat16"): layers created afterwards compute in bfloat16, keep float32 variables."""
+    from .dtype_policies import set_global_policy
+
+    set_global_policy(policy)

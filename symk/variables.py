@@ -7,14 +7,33 @@ and write the new values back; `assign` with a symbolic tensor records a state u
 from __future__ import annotations
 
 import itertools
+from contextlib import contextmanager
 from typing import Optional
 
 import numpy as np
 
+from . import stateless_scope
 from .shapes import TensorSpec, as_shape, canonical_dtype
 
 _used_paths: set[str] = set()
 _uid = itertools.count()
+# the dtype floating variables are read in while a mixed-precision layer calls (Keras's AutocastScope); None: as stored
+_autocast_stack: list = [None]
+_FLOATS = ("float16", "bfloat16", "float32", "float64")
+
+
+@contextmanager
+def autocast_scope(dtype: Optional[str]):
+    """Inside: `Variable.symbolic()` reads floating variables (autocast=True) cast to `dtype`; None turns it off."""
+    _autocast_stack.append(dtype)
+    try:
+        yield
+    finally:
+        _autocast_stack.pop()
+
+
+def autocast_dtype() -> Optional[str]:
+    return _autocast_stack[-1]
 
 
 def reset_paths() -> None:
@@ -38,7 +57,7 @@ class Variable:
     ('dense_1/kernel') is unique in the session (graphs and weight files key variables by path)."""
 
     def __init__(self, value, name: str = "variable", path: Optional[str] = None, trainable: bool = True,
-                 dtype=None, regularizer=None, constraint=None):
+                 dtype=None, regularizer=None, constraint=None, autocast: bool = True):
         self.dtype = canonical_dtype(dtype if dtype is not None else getattr(value, "dtype", "float32"))
         self._value = np.asarray(value, dtype=self.dtype)
         self.short_name = name
@@ -47,6 +66,7 @@ class Variable:
         self.regularizer = regularizer
         self.constraint = constraint
         self.uid = next(_uid)
+        self.autocast = autocast  # False: read as stored even in a mixed-precision layer (BN's moving statistics)
 
     # -- identity -------------------------------------------------------------------
     @property
@@ -71,6 +91,9 @@ class Variable:
     # -- value ----------------------------------------------------------------------
     @property
     def value(self):
+        """The value; inside a StatelessScope, the value the scope gives this variable (Keras 3)."""
+        if stateless_scope.in_stateless_scope():
+            return stateless_scope.read(self)
         return self._value
 
     def device_value(self):
@@ -105,19 +128,43 @@ class Variable:
             update = apply("assign", [value], path=self.path, variable_id=self.uid)
             value.graph.assigned_values[self.path] = value
             return update
+        if stateless_scope.in_stateless_scope():  # recorded, not written: the value may be a jax tracer
+            import jax.numpy as jnp
+
+            stateless_scope.write(self, jnp.asarray(value, dtype=self.dtype))
+            return self
         self.set_value(np.asarray(value, dtype=self.dtype))
         return self
 
     def assign_add(self, delta):
-        return self.assign(self + delta) if _is_sym(delta) else self.assign(self.numpy() + np.asarray(delta))
+        if _is_sym(delta):
+            return self.assign(self + delta)
+        if stateless_scope.in_stateless_scope():
+            return self.assign(self.value + delta)
+        return self.assign(self.numpy() + np.asarray(delta))
 
     def assign_sub(self, delta):
-        return self.assign(self - delta) if _is_sym(delta) else self.assign(self.numpy() - np.asarray(delta))
+        if _is_sym(delta):
+            return self.assign(self - delta)
+        if stateless_scope.in_stateless_scope():
+            return self.assign(self.value - delta)
+        return self.assign(self.numpy() - np.asarray(delta))
 
     # -- graph ----------------------------------------------------------------------
     def symbolic(self, graph=None, latest: bool = True):
         """This variable's parameter node in `graph` (created once per graph), or with `latest` the value an
-        `assign` gave it earlier in that graph."""
+        `assign` gave it earlier in that graph. Inside an autocast scope a floating variable is read cast to the
+        scope's dtype (a `cast` node after the parameter, so gradients still reach the stored dtype)."""
+        tensor = self._stored_symbolic(graph, latest)
+        target = autocast_dtype()
+        # NOTE: only reads into the current graph; a region body reading the root graph's parameter gets it as stored
+        if graph is None and target is not None and self.autocast and self.dtype in _FLOATS and tensor.dtype != target:
+            from .ops.registry import apply
+
+            return apply("cast", [tensor], dtype=target)
+        return tensor
+
+    def _stored_symbolic(self, graph=None, latest: bool = True):
         from .graph import default_graph, graph_scope
         from .ops.registry import OPS
 

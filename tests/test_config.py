@@ -32,8 +32,16 @@ def test_setters_validate_and_name_the_fix():
     with pytest.raises(ValueError, match="JAX only"):
         config.set_backend("torch")
     config.set_backend("jax")
-    with pytest.raises(NotImplementedError, match="mixed precision"):
-        config.set_dtype_policy("mixed_float16")
+    with pytest.raises(ValueError, match="Cannot convert 'mixed_float61'"):
+        config.set_dtype_policy("mixed_float61")
+    assert config.dtype_policy().name == "float32"
+    config.set_dtype_policy("mixed_float16")
+    try:
+        assert (config.dtype_policy().compute_dtype, config.dtype_policy().variable_dtype) == ("float16", "float32")
+    finally:
+        from symk.dtype_policies import policy
+
+        policy._global["policy"] = None  # unset (floatx() again), as Keras's clear_session leaves it
     config.set_epsilon(1e-5)
     assert config.epsilon() == 1e-5 and symk.backend.epsilon() == 1e-5
 

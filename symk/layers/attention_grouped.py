@@ -89,8 +89,8 @@ class GroupedQueryAttention(QueryValueCall, Layer):
         self._value_dense.build(value_shape)
         # NOTE: Keras's sub-layers, which its weight files list (as empty groups); the softmax itself is
         # attention_common's (symk's Softmax layer does not zero fully masked rows as Keras 3.15's does)
-        self._softmax = Softmax(axis=-1, dtype=self.dtype)
-        self._dropout_layer = Dropout(rate=self.dropout, seed=self.seed, dtype=self.dtype)
+        self._softmax = Softmax(axis=-1, dtype=self.dtype_policy)
+        self._dropout_layer = Dropout(rate=self.dropout, seed=self.seed, dtype=self.dtype_policy)
         self._output_dense = self._einsum_dense("bquh,uhm->bqm", (None, self.feature_dim), "m", "attention_output")
         self._output_dense.build((None, None, self.num_query_heads, self.head_dim))
         self._build_input_shape, self.built = query_shape, True

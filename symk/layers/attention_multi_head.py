@@ -53,7 +53,7 @@ def sublayer_settings(layer) -> dict:
     return dict(kernel_initializer=copy(layer.kernel_initializer), bias_initializer=copy(layer.bias_initializer),
                 kernel_regularizer=layer.kernel_regularizer, bias_regularizer=layer.bias_regularizer,
                 activity_regularizer=layer._projection_activity_regularizer,
-                kernel_constraint=layer.kernel_constraint, bias_constraint=layer.bias_constraint, dtype=layer.dtype)
+                kernel_constraint=layer.kernel_constraint, bias_constraint=layer.bias_constraint, dtype=layer.dtype_policy)
 
 
 def check_positive_int(layer: str, name: str, value, optional: bool = False) -> None:
@@ -174,8 +174,8 @@ class MultiHeadAttention(QueryValueCall, Layer):
         # NOTE: Keras's sub-layers, which its weight files list (as empty groups). symk's Softmax layer does
         # not zero fully masked rows as Keras 3.15's does, so the softmax itself is attention_common's
         scores_rank = attention_equations(rank, axes)[2]
-        self._softmax = Softmax(axis=tuple(range(scores_rank - len(axes), scores_rank)), dtype=self.dtype)
-        self._dropout_layer = Dropout(rate=self._dropout, seed=self.seed, dtype=self.dtype)
+        self._softmax = Softmax(axis=tuple(range(scores_rank - len(axes), scores_rank)), dtype=self.dtype_policy)
+        self._dropout_layer = Dropout(rate=self._dropout, seed=self.seed, dtype=self.dtype_policy)
 
     # -- calling ----------------------------------------------------------------------
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None,

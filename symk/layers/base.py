@@ -15,15 +15,15 @@ import jax
 import numpy as np
 
 from .. import initializers as initializers_module
-from ..config import floatx
 from ..errors import GraphError
 from ..graph import (Graph, SymbolicTensor, graph_scope, layer_scope, no_call_site_recording,
                      recording_call_sites)
 from ..random import seed_generator
 from ..random.seed_generator import SeedGenerator
 from ..shapes import canonical_dtype
-from ..variables import Variable
+from ..variables import Variable, autocast_scope
 from .call_site import CallSite, CallSiteAPI, _as_tuple_shapes, _flatten, shapes_of  # noqa: F401
+from .dtype_policy_api import DTypePolicyAPI
 from .eager import EagerCallAPI, _leaf
 from .input_spec import check_input_spec
 from .stateless import StatelessCallAPI
@@ -55,7 +55,7 @@ def _is_symbolic_structure(x) -> bool:
 _INPUT_ARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_size", "batch_shape", "input_length")
 
 
-class Layer(EagerCallAPI, CallSiteAPI, StatelessCallAPI):
+class Layer(DTypePolicyAPI, EagerCallAPI, CallSiteAPI, StatelessCallAPI):
     """Base class of all layers (and of Model).
 
         class SimpleDense(Layer):
@@ -67,7 +67,8 @@ class Layer(EagerCallAPI, CallSiteAPI, StatelessCallAPI):
 
     def __init__(self, trainable: bool = True, name: Optional[str] = None, dtype=None, **kwargs):
         input_args = {k: kwargs.pop(k) for k in _INPUT_ARGS if k in kwargs}
-        for legacy in ("autocast", "weights", "input_dtype", "activity_regularizer_", "dynamic"):
+        self.autocast = bool(kwargs.pop("autocast", True))
+        for legacy in ("weights", "input_dtype", "activity_regularizer_", "dynamic"):
             kwargs.pop(legacy, None)
         activity_regularizer = kwargs.pop("activity_regularizer", None)
         _refuse_unsupported_options(type(self).__name__, kwargs)
@@ -76,7 +77,7 @@ class Layer(EagerCallAPI, CallSiteAPI, StatelessCallAPI):
                             f"{sorted(kwargs)}; check the spelling against the Keras documentation")
         self.name = name or unique_name(snake_case(type(self).__name__))
         self._trainable = trainable
-        self.dtype = canonical_dtype(dtype) if dtype is not None else floatx()
+        self.dtype = dtype  # a dtype, a policy name ('mixed_bfloat16') or a DTypePolicy; None: the global policy
         self.built = False
         self.input_spec = None
         self.supports_masking = getattr(self, "supports_masking", False)
@@ -159,12 +160,12 @@ class Layer(EagerCallAPI, CallSiteAPI, StatelessCallAPI):
         kwargs.pop("use_resource", None)
         kwargs.pop("synchronization", None)
         kwargs.pop("aggregation", None)
-        kwargs.pop("autocast", None)
+        autocast = bool(kwargs.pop("autocast", True))
         if kwargs:
             raise TypeError(f"add_weight() got unexpected keyword argument(s) {sorted(kwargs)}")
         name = name or f"variable_{len(self._own_weights)}"
         shape = tuple(int(d) for d in (shape or ()))
-        dtype = canonical_dtype(dtype or self.dtype)
+        dtype = canonical_dtype(dtype or self.variable_dtype)
         if initializer is None:
             initializer = "glorot_uniform" if "float" in dtype else "zeros"
         init = initializers_module.get(initializer)
@@ -172,7 +173,8 @@ class Layer(EagerCallAPI, CallSiteAPI, StatelessCallAPI):
 
         value = np.asarray(init(shape, dtype=dtype), dtype=dtype)
         var = Variable(value, name=name, path=f"{self.name}/{name}", trainable=trainable, dtype=dtype,
-                       regularizer=regularizers.get(regularizer), constraint=constraints.get(constraint))
+                       regularizer=regularizers.get(regularizer), constraint=constraints.get(constraint),
+                       autocast=autocast)
         self._own_weights.append(var)
         return var
 
@@ -317,8 +319,10 @@ class Layer(EagerCallAPI, CallSiteAPI, StatelessCallAPI):
             mask = masks[0] if isinstance(inputs, SymbolicTensor) else masks
             if self._call_accepts("mask") and "mask" not in kwargs:
                 kwargs["mask"] = mask
-        with layer_scope(self, training=training), seed_generator.layer_call(tensors):
-            outputs = self.call(inputs, *args, **kwargs)
+        with layer_scope(self, training=training), seed_generator.layer_call(tensors), \
+                autocast_scope(self._autocast_dtype_for_call()):
+            call_inputs, args, kwargs = self._cast_inputs((inputs, args, kwargs))
+            outputs = self.call(call_inputs, *args, **kwargs)
             if self.activity_regularizer is not None:
                 for t in _flatten(outputs):
                     self.add_loss(self.activity_regularizer(t) / _batch_size_of(t))
@@ -358,7 +362,8 @@ class Layer(EagerCallAPI, CallSiteAPI, StatelessCallAPI):
 
     # -- configs --------------------------------------------------------------------
     def get_config(self) -> dict:
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        # the policy's name ('float32', 'mixed_bfloat16'); saving writes it as Keras 3's DTypePolicy dict
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_policy.name}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = tuple(self._batch_input_shape)
         return config

@@ -41,14 +41,17 @@ class Metric(MetricVariablesAPI):
     def _build(self, y_true_shape, y_pred_shape) -> None:
         """Size the state for targets / predictions of these shapes (most metrics: nothing to do)."""
 
+    # A metric written as in Keras 3 (add_variable + update_state / result / reset_state, no pure functions)
+    # runs through the stateless API: its state is the list of its Variables' values, so the trainer still
+    # accumulates it inside the jitted step.
     def initial_state(self):
-        raise NotImplementedError
+        return self.stateless_reset_state()
 
     def update(self, state, y_true, y_pred, sample_weight=None):
-        raise NotImplementedError
+        return self.stateless_update_state(list(state), y_true, y_pred, sample_weight=sample_weight)
 
     def compute(self, state):
-        raise NotImplementedError
+        return self.stateless_result(list(state))
 
     # -- Keras's stateful API -----------------------------------------------------------
     def update_state(self, y_true, y_pred=None, sample_weight=None):

@@ -6,6 +6,7 @@
 """
 from . import bn_fold, constant_fold, cse, dce, fold_weights, simplify, specialize  # noqa: F401  (register)
 from . import fuse_elementwise, fuse_linear, merge_linear, stabilize  # noqa: F401  (register)
+from . import cast_pairs  # noqa: F401  (register)
 from .derived import DerivedVariable, with_derived  # noqa: F401
 from .manager import PASSES, Pass, get_pass, register_pass, resolve, run_pass, run_pipeline  # noqa: F401
 from .report import PassReport, PipelineReport  # noqa: F401

@@ -52,10 +52,12 @@ def keras2_model_config(model) -> dict:
 
 # -- layers ------------------------------------------------------------------------------
 def _plain_dtypes(value):
-    """Every DTypePolicy dict in a config (any depth) becomes its dtype name."""
+    """Every DTypePolicy dict in a config (any depth) becomes its dtype name; a mixed policy becomes the
+    {'class_name': 'Policy', 'config': {'name': 'mixed_float16'}} Keras 2 writes."""
     if isinstance(value, dict):
         if value.get("class_name") in ("DTypePolicy", "FloatDTypePolicy"):
-            return (value.get("config") or {}).get("name", "float32")
+            name = (value.get("config") or {}).get("name", "float32")
+            return {"class_name": "Policy", "config": {"name": name}} if name.startswith("mixed_") else name
         return {k: _plain_dtypes(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain_dtypes(v) for v in value]

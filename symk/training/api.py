@@ -60,6 +60,12 @@ class TrainingAPI(KerasStepsAPI, ModelStateAPI):
             raise ValueError(f"compile(optimize=...) takes 'default', 'none', a list of pass names or a dict; "
                              f"got {optimize!r}")
         self.optimizer = optimizers.get(optimizer)
+        if auto_scale_loss and self.dtype_policy.name == "mixed_float16" and self.optimizer is not None:
+            # as Keras: float16 gradients underflow without dynamic loss scaling
+            from ..optimizers.loss_scale import LossScaleOptimizer
+
+            if not isinstance(self.optimizer, LossScaleOptimizer):
+                self.optimizer = LossScaleOptimizer(self.optimizer, name="loss_scale_optimizer")
         self.loss = loss
         self.loss_weights = loss_weights
         self.compiled_metrics = metrics

@@ -146,6 +146,8 @@ class CompiledLossesAndMetrics:
         total = jnp.zeros((), jnp.float32)
         per_output = []
         n_valid = jnp.sum(mask)
+        # as Keras's losses (dtype floatx): mixed-precision outputs are scored in float32
+        preds, logits = _low_floats_to_float32(preds), (_low_floats_to_float32(logits) if logits else logits)
         for i, loss in enumerate(self.losses):
             if loss is None:
                 per_output.append(None)
@@ -155,8 +157,8 @@ class CompiledLossesAndMetrics:
                 values = self.logit_losses[i][1](ys[i], logits[i])  # stable: no clipped log of a probability
             elif isinstance(loss, losses_module.Loss):
                 values, loss_mask = loss.call_with_mask(ys[i], preds[i])
-            else:
-                values = loss(ys[i], preds[i])
+            else:  # a function: Keras's compile wraps it in a LossFunctionWrapper, which aligns the ranks first
+                values = loss(*losses_module.squeeze_or_expand_to_same_rank(ys[i], preds[i]))
             values = jnp.asarray(values, jnp.float32)
             if values.ndim == 0:  # a custom loss that reduced on its own
                 value = values
@@ -191,6 +193,7 @@ class CompiledLossesAndMetrics:
 
     def update_metrics(self, state, total_loss, per_output, ys, preds, sample_weights, mask):
         n_valid = jnp.sum(mask)
+        preds = _low_floats_to_float32(preds)  # metrics, like losses, in float32 (Keras's metric dtype floatx)
         mean = metrics_module.Mean()
         new = {"loss": mean.update(state["loss"], total_loss, None, n_valid)}
         if len(self.output_names) > 1:
@@ -201,6 +204,11 @@ class CompiledLossesAndMetrics:
             weights = mask
             if weighted and sample_weights is not None and sample_weights[i] is not None:
                 weights = mask * jnp.reshape(sample_weights[i], (mask.shape[0],) + tuple(sample_weights[i].shape[1:]))
+            elif not metric._has_pure_state():
+                # NOTE: a metric written as in Keras 3 sees Keras's sample_weight=None as symk's padding mask (the
+                # last batch is padded to a full one), shaped like y_true so the guide's `values * sample_weight`
+                # keeps its shape; one that ignores sample_weight counts the padded rows of the last batch
+                weights = jnp.reshape(mask, (mask.shape[0],) + (1,) * (jnp.ndim(ys[i]) - 1))
             new[name] = metric.update(state[name], ys[i], preds[i], weights)
         return new
 
@@ -214,6 +222,14 @@ class CompiledLossesAndMetrics:
 
     def metric_names(self) -> list:
         return list(self.initial_metric_state())
+
+
+def _low_floats_to_float32(values):
+    """float16/bfloat16 arrays in a list or dict as float32, everything else as it is."""
+    def widen(x):
+        return x.astype(jnp.float32) if getattr(x, "dtype", None) in (jnp.float16, jnp.bfloat16) else x
+
+    return {k: widen(v) for k, v in values.items()} if isinstance(values, dict) else [widen(v) for v in values]
 
 
 def _expand_to(weights, values):

@@ -18,6 +18,10 @@ KERAS_BACKEND=jax "$PY" "$HERE/make_ops_refs.py"
 for script in "$HERE"/make_layers_*.py "$HERE/make_train_vocabulary.py" "$HERE/make_keras_archives.py"; do
   [ -f "$script" ] && KERAS_BACKEND=jax "$PY" "$script"
 done
+KERAS_BACKEND=jax "$PY" "$HERE/make_apps_refs.py"
+KERAS_BACKEND=jax "$PY" "$HERE/make_apps_refs_modern.py"
+KERAS_BACKEND=jax "$PY" "$HERE/make_family_serialization.py"
+KERAS_BACKEND=jax "$PY" "$HERE/make_mixed_precision.py"
 "$PY" "$HERE/make_keras2.py"
 "$PY" "$HERE/build_manifest.py"
 KERAS_BACKEND=jax "$PY" "$HERE/verify.py" keras3

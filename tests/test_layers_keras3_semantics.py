@@ -268,9 +268,8 @@ def test_keras_weights_file_of_a_masked_model_predicts_alike():
     np.testing.assert_allclose(model.predict([data["x0"], data["x1"]], verbose=0), data["y"], rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason="Keras 3 writes a functional model's mask computations as op layers "
-                   "(NotEqual, Any, LogicalOr) with `mask=` call arguments; symk's config reader lacks them")
 def test_keras_h5_of_a_masked_model_loads():
+    """Keras 3 writes the masks' computations as op layers (NotEqual, Any, LogicalOr) called with `mask=`."""
     data = np.load(REFS / "model.npz")
     symk.backend.clear_session()
     model = symk.models.load_model(str(REFS / "model.h5"))

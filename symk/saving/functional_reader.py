@@ -11,6 +11,7 @@ import warnings
 from ..errors import ConfigError, SymkError
 from .config_checks import check_unique_names, expect
 from .h5_read import reading
+from ..layers.merge import Add, Average, Maximum, Minimum, Multiply, Subtract
 from .layer_config import deserialize_layer, plain_dtype
 
 
@@ -110,6 +111,8 @@ class _Builder:
         if ready is None:
             return False
         args, kwargs = ready
+        if len(args) > 1 and isinstance(layer, (Add, Subtract, Multiply, Maximum, Minimum, Average)):
+            args = [list(args)]  # keras.ops.add(a, b) and friends: Keras records them as Add(a, b)
         kwargs = {k: v for k, v in kwargs.items()
                   if v is not None and (k == "training" or layer._call_accepts(k))}
         try:

@@ -19,7 +19,7 @@ from ..errors import ConfigError, SymkError
 from .config_checks import check_arguments, check_layer_entry
 from .h5_read import reading
 from .nested_objects import resolve_nested
-from .registry import get_registered_name, resolve_layer_class
+from .registry import UnknownObjectError, get_registered_name, resolve_layer_class
 
 MODEL_CLASS_NAMES = ("Sequential", "Functional", "Model")
 
@@ -29,16 +29,14 @@ def dtype_policy(name: str) -> dict:
 
 
 def plain_dtype(dtype, where: str = "") -> Optional[str]:
-    """'float32' from 'float32' or a DTypePolicy dict ({'class_name': 'DTypePolicy', 'config': {'name': ...}})."""
+    """'float32' from 'float32' or a policy dict: Keras 3's {'class_name': 'DTypePolicy', 'config': {'name': ...}},
+    Keras 2's {'class_name': 'Policy', 'config': {'name': 'mixed_float16'}}."""
     if isinstance(dtype, dict):
         inner = dtype.get("config")
         dtype = (inner.get("name") if isinstance(inner, dict) else None) or dtype.get("name")
     if dtype is not None and not isinstance(dtype, str):
         raise ConfigError(f"{where}: 'dtype' must be a dtype name or a DTypePolicy config; got {str(dtype)[:80]}")
-    if isinstance(dtype, str) and dtype.startswith("mixed_"):
-        warnings.warn(f"{where}: dtype policy {dtype!r} is loaded as float32 (symk has no mixed precision yet)")
-        return "float32"
-    return dtype
+    return dtype  # a policy name ('mixed_float16' included): the layer's dtype= takes it as its DTypePolicy
 
 
 def _jsonable(value):
@@ -136,8 +134,15 @@ def deserialize_layer(entry: dict, custom_objects=None, safe_mode: bool = True, 
     name = config.get("name", entry.get("name")) if isinstance(config, dict) else entry.get("name")
     where = f"layer {name!r} ({class_name})"
     with reading(where):
-        cls = resolve_layer_class(entry.get("registered_name") or class_name, custom_objects,
-                                  where=f" (layer {name!r})")
+        try:
+            cls = resolve_layer_class(entry.get("registered_name") or class_name, custom_objects,
+                                      where=f" (layer {name!r})")
+        except UnknownObjectError:
+            from .op_layers import op_function, op_layer
+
+            if op_function(class_name) is None or not isinstance(config, dict):
+                raise
+            return op_layer(class_name, config)  # a keras.ops call Keras recorded as a layer (NotEqual, Any, ...)
         if class_name in MODEL_CLASS_NAMES or _is_model_class(cls):
             from .model_config import model_from_layer_entry
 

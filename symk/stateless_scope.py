@@ -5,9 +5,10 @@ a mapping gives them and record their updates in the scope instead of writing th
         metric.update_state(y_true, y_pred)
     new_values = [scope.get_current_value(v) for v in metric.variables]
 
-Who consults it: metrics (their state Variables), `Layer.losses` (regularizers read the mapped
-weights) and the trainer's stateless steps. NOTE: symk's Variable itself does not consult it
-(a Variable in a graph is a parameter node; `variable.assign` of a concrete value writes at once).
+Who consults it: Variables (`value` reads the mapped value, `assign`/`assign_add` record updates),
+metrics (their state Variables), `Layer.losses` (regularizers read the mapped weights) and the
+trainer's stateless steps. A Variable in a graph is still a parameter node: the scope concerns
+concrete (or traced) values only.
 
 This module imports nothing from symk, so any package may use it.
 """

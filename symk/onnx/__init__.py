@@ -1,4 +1,4 @@
-"""symk and ONNX: `export_model(model, path)` writes a symk model as ONNX (needs the `onnx` extra).
+"""symk and ONNX: `export_model(model, path)` writes a symk model as ONNX, `load_model(path)` reads one (needs the `onnx` extra).
 
 Each op's ONNX form is declared next to its family in symk/onnx/ops_<family>.py (`def_onnx`)."""
 from __future__ import annotations
@@ -16,3 +16,13 @@ def unsupported_ops(model) -> list:
     from .export import unsupported_ops as _unsupported
 
     return _unsupported(model._execution_graph(False))
+
+
+def load_model(model, input_shapes=None, name=None):
+    """An ONNX model (path, bytes or ModelProto) as a symk functional Model: summary, optimize, predict, fit.
+
+        m = symk.onnx.load_model("resnet50.onnx"); m.predict(x)
+    """
+    from .importer import load_model as _load
+
+    return _load(model, input_shapes, name)

@@ -154,7 +154,7 @@ class BaseImagePreprocessingLayer(Layer):
         return ops.shape(images)[0]
 
     def _cast(self, images):
-        return ops.cast(images, self.dtype)
+        return ops.cast(images, self.compute_dtype)
 
     # -- calling --------------------------------------------------------------------
     def _eager_call(self, inputs, *args, **kwargs):

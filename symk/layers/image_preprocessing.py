@@ -56,11 +56,11 @@ class Rescaling(Layer):
         self.supports_masking = True
 
     def call(self, inputs):
-        scale, offset = np.asarray(self.scale, self.dtype), np.asarray(self.offset, self.dtype)
+        scale, offset = np.asarray(self.scale, self.compute_dtype), np.asarray(self.offset, self.compute_dtype)
         # NOTE: as in Keras, only the scale gets trailing axes for channels_first images (the offset does not)
         if scale.ndim > 0 and image_data_format() == "channels_first":
             scale = scale.reshape(scale.shape + (1,) * (3 - scale.ndim))
-        return ops.cast(inputs, self.dtype) * scale + offset
+        return ops.cast(inputs, self.compute_dtype) * scale + offset
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

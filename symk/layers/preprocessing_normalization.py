@@ -183,16 +183,17 @@ class Normalization(Layer):
                 shape[a] not in (None, self._broadcast_shape[a]) for a in self._keep_axis):
             raise ValueError(f"Layer {self.name!r} was built for inputs of shape {self._statistics_shape} (its "
                              f"statistics have the sizes of axes {self._keep_axis}); received input shape {shape}")
-        if inputs.dtype != self.dtype:
-            inputs = apply("cast", [inputs], dtype=self.dtype)
-        floor = np.asarray(epsilon(), dtype=self.dtype)
+        if inputs.dtype != self.compute_dtype:
+            inputs = apply("cast", [inputs], dtype=self.compute_dtype)
+        floor = np.asarray(epsilon(), dtype=self.compute_dtype)
         # Keras floors the standard deviation at epsilon, so constant features do not divide by zero
         if self.input_mean is None:
             mean = apply("reshape", [self.adapt_mean], shape=self._broadcast_shape)
             variance = apply("reshape", [self.adapt_variance], shape=self._broadcast_shape)
             deviation = apply("maximum", [apply("sqrt", [variance]), floor])
         else:
-            mean, deviation = self._fixed_mean, np.maximum(np.sqrt(self._fixed_variance), floor)
+            deviation = np.maximum(np.sqrt(self._fixed_variance), np.asarray(epsilon(), self._fixed_variance.dtype))
+            mean, deviation = (np.asarray(v, dtype=self.compute_dtype) for v in (self._fixed_mean, deviation))
         if self.invert:
             return inputs * deviation + mean
         return (inputs - mean) / deviation

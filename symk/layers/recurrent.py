@@ -116,7 +116,7 @@ class RNN(Layer):
             sequences, initial_state = sequences[0], list(sequences[1:]) or initial_state
             mask = mask[0] if isinstance(mask, (list, tuple)) else mask
         if "float" not in sequences.dtype:
-            sequences = apply("cast", [sequences], dtype=self.dtype)
+            sequences = apply("cast", [sequences], dtype=self.compute_dtype)
         states = self._initial_states(sequences, initial_state)
         if mask is not None and mask.dtype != "bool":
             mask = apply("not_equal", [mask, 0])
@@ -170,7 +170,7 @@ class RNN(Layer):
             if len(given) != needed:
                 raise ValueError(f"Layer {self.name!r} has {needed} state tensor(s) but initial_state has "
                                  f"{len(given)}. An LSTM takes [h, c]; SimpleRNN and GRU take [h].")
-            return [apply("cast", [s], dtype=self.dtype) if isinstance(s, SymbolicTensor) and s.dtype != self.dtype
+            return [apply("cast", [s], dtype=self.compute_dtype) if isinstance(s, SymbolicTensor) and s.dtype != self.compute_dtype
                     else s for s in given]
         if self.stateful:
             return [v.symbolic() for v in self._state_variables]

@@ -54,7 +54,7 @@ class ReversibleEmbedding(Embedding):
             inputs = apply("cast", [inputs], dtype=self.reverse_dtype)
             kernel = apply("cast", [kernel], dtype=self.reverse_dtype)
         elif "float" not in inputs.dtype:
-            inputs = apply("cast", [inputs], dtype=self.dtype)
+            inputs = apply("cast", [inputs], dtype=self.compute_dtype)
         logits = apply("matmul", [inputs, kernel])
         if self.logit_soft_cap is not None:
             cap = float(self.logit_soft_cap)

@@ -116,7 +116,7 @@ class RecurrentCell(Layer):
     def get_initial_state(self, batch_size=None, like=None):
         """Zero states; `like` is a (batch, ...) tensor when the batch size is only known at run time."""
         if like is not None:
-            return [apply("batch_full", [like], shape=(self.units,), value=0.0, dtype=self.dtype)
+            return [apply("batch_full", [like], shape=(self.units,), value=0.0, dtype=self.compute_dtype)
                     for _ in range(self.state_count)]
         return [np.zeros((batch_size, self.units), self.dtype) for _ in range(self.state_count)]
 

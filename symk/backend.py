@@ -18,8 +18,10 @@ from .config import (backend, epsilon, floatx, image_data_format,  # noqa: F401 
 
 
 def clear_session() -> None:
-    """Forget the default graph and restart layer auto-naming (dense, dense_1, ...)."""
+    """Forget the default graph, restart layer auto-naming (dense, dense_1, ...) and, as Keras, go back to the
+    default dtype policy."""
     from . import variables
+    from .dtype_policies.policy import reset_global_policy
     from .layers.base import reset_names
     from .variables import reset_paths
 
@@ -30,6 +32,7 @@ def clear_session() -> None:
     reset_generator_names()
     reset_paths()
     variables._used_paths.clear()  # so the new 'dense' owns 'dense/kernel' again, not 'dense/kernel_1'
+    reset_global_policy()
 
 
 # -- tensors and variables ---------------------------------------------------------------

@@ -35,3 +35,11 @@ def test_layer_outputs_bfloat16_under_mixed_bfloat16(mixed_bfloat16, name, facto
     assert all(w.dtype == "float32" for w in layer.weights if "float" in w.dtype)
     inputs = keras.Input(data.shape[1:], dtype=str(data.dtype))
     assert factory()(inputs).dtype == "bfloat16"
+
+
+def test_clear_session_restores_the_default_policy():
+    """Keras's clear_session resets its global settings, the dtype policy among them."""
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    keras.backend.clear_session()
+    assert keras.mixed_precision.global_policy().name == "float32"
+    assert keras.layers.Dense(2).compute_dtype == "float32"

@@ -92,6 +92,11 @@ def global_policy() -> DTypePolicy:
     return _global["policy"] or DTypePolicy(floatx())
 
 
+def reset_global_policy() -> None:
+    """Back to the floatx policy (what clear_session does, as Keras's resets its global settings)."""
+    _global["policy"] = None
+
+
 def set_global_policy(policy) -> None:
     """`set_global_policy("mixed_bfloat16")`: layers created afterwards compute in bfloat16, keep float32 variables."""
     if isinstance(policy, str):

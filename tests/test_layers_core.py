@@ -131,3 +131,14 @@ def test_symbolic_call_inside_model_and_eager_call_agree():
 def test_unexpected_keyword_argument_is_named():
     with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\) \['unitz'\]"):
         Dense(3, unitz=4)
+
+
+def test_flatten_with_unknown_inner_axes_as_keras():
+    """Keras 3.15: Flatten on (None, None, 3) gives (None, None), sized per batch at run time (numbers: numpy)."""
+    inputs = Input((None, 3))
+    outputs = Flatten()(inputs)
+    assert tuple(outputs.shape) == (None, None)
+    model = Model(inputs, outputs)
+    for steps in (4, 5):
+        data = np.arange(2 * steps * 3, dtype="float32").reshape(2, steps, 3)
+        np.testing.assert_array_equal(model.predict(data, verbose=0), data.reshape(2, -1))

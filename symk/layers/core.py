@@ -104,8 +104,10 @@ class Flatten(Layer):
         if self.data_format == "channels_first" and x.ndim > 2:
             x = apply("transpose", [x], axes=(0,) + tuple(range(2, x.ndim)) + (1,))
         rest = x.shape[1:]
-        if any(d is None for d in rest):
-            raise ValueError(f"Layer {self.name!r}: Flatten needs all non-batch axes known; received {tuple(x.shape)}")
+        if any(d is None for d in rest):  # Keras too: (None, None, 1) -> (None, None), sized when it runs
+            from .. import ops
+
+            return ops.reshape(x, (ops.shape(x)[0], -1))
         return apply("reshape", [x], shape=(-1, math.prod(rest)))
 
     def compute_output_shape(self, input_shape):

@@ -74,3 +74,20 @@ def test_checksummed_files_are_plain_hdf5_for_other_readers(tmp_path):
         kernel = f["model_weights/hidden/hidden/kernel"]
         assert kernel.compression is None and kernel.fletcher32
         np.testing.assert_array_equal(kernel[()], model.get_layer("hidden").kernel.numpy())
+
+
+def test_a_weight_zeroed_with_its_fletcher32_checksum_is_still_caught(tmp_path):
+    """Fletcher-32 of an all-zero chunk is 0: zeroing a small chunk together with its stored checksum passes
+    the filter (the fuzz test found it). symk's CRC-32 of the values, in the dataset's header, catches it."""
+    model = symk.Sequential([symk.layers.Input((4,)), symk.layers.Dense(3)])
+    path = tmp_path / "m.h5"
+    model.save(path)
+    with h5py.File(path, "r") as f:
+        chunk = f["model_weights/dense/dense/kernel"].id.get_chunk_info(0)
+    data = bytearray(path.read_bytes())
+    data[chunk.byte_offset:chunk.byte_offset + chunk.size] = bytes(chunk.size)  # values and checksum
+    path.write_bytes(bytes(data))
+    with h5py.File(path, "r") as f:  # the filter alone is fooled: HDF5 reads the zeros without complaint
+        assert not f["model_weights/dense/dense/kernel"][()].any()
+    with pytest.raises(FileFormatError, match="CRC-32"):
+        symk.models.load_model(path)

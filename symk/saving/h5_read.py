@@ -13,9 +13,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
+import zlib
 from typing import Optional
 
 import h5py
+
 import numpy as np
 
 from ..errors import FileFormatError
@@ -190,12 +192,31 @@ def member(group, name: str, kind: str = "group"):
     return found
 
 
+CHECKSUM_ATTRIBUTE = "symk_crc32"  # written by symk on each weight; Keras ignores a dataset's attributes
+
+
+def values_crc32(value) -> int:
+    return zlib.crc32(np.ascontiguousarray(value).tobytes())
+
+
+def _stored_crc(attribute) -> int:
+    """The CRC-32 an attribute holds; -1 (matches nothing) when a damaged attribute holds something else."""
+    value = np.asarray(attribute).reshape(-1)
+    return int(value[0]) if value.size == 1 and np.issubdtype(value.dtype, np.integer) else -1
+
+
 def read_dataset(dataset, what: str) -> np.ndarray:
-    """The data of a dataset whose shape and dtype the caller has checked; a checksum failure names it."""
+    """The data of a dataset whose shape and dtype the caller has checked; a checksum failure names it.
+    Datasets symk wrote carry a CRC-32 of their values too (Fletcher-32 misses all-zero chunks)."""
     try:
-        return dataset[()]
-    except (OSError, RuntimeError, ValueError, TypeError) as err:
+        value = dataset[()]
+        expected = dataset.attrs.get(CHECKSUM_ATTRIBUTE)
+    except (OSError, RuntimeError, ValueError, TypeError, KeyError) as err:
         if getattr(dataset, "fletcher32", False):
             raise FileFormatError(f"{what} ({dataset.name!r}) fails its Fletcher-32 checksum: its bytes changed "
                                   f"after it was written. The file is damaged ({err}).") from err
         raise FileFormatError(f"{what} ({dataset.name!r}) cannot be read (damaged?): {err}") from err
+    if expected is not None and _stored_crc(expected) != values_crc32(value):
+        raise FileFormatError(f"{what} ({dataset.name!r}) fails its CRC-32 checksum: its values changed after it "
+                              "was written. The file is damaged.")
+    return value

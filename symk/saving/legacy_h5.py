@@ -11,11 +11,12 @@ from __future__ import annotations
 
 
 import h5py
+
 import numpy as np
 
 from ..errors import WeightMismatchError
 from ..models.layer_order import keras_layer_order
-from .h5_read import member, read_names
+from .h5_read import CHECKSUM_ATTRIBUTE, member, read_names, values_crc32
 from .weight_assignment import assign_checked
 
 # Keras's limit for one attribute: the HDF5 object header is 64 KiB
@@ -81,11 +82,14 @@ def write_weight_dataset(group, name: str, value) -> None:
     written plain (an optimizer's iteration count and learning rate are scalars)."""
     value = np.asarray(value)
     if value.ndim == 0 or value.size == 0:
-        group.create_dataset(name, data=value)
-        return
-    # one chunk per weight (read whole anyway); past 1 GiB, slabs of rows (HDF5 caps a chunk at 4 GiB)
-    rows = max(1, min(value.shape[0], (1 << 30) // max(1, value[:1].nbytes)))
-    group.create_dataset(name, data=value, chunks=(rows,) + value.shape[1:], fletcher32=True)
+        dataset = group.create_dataset(name, data=value)
+    else:
+        # one chunk per weight (read whole anyway); past 1 GiB, slabs of rows (HDF5 caps a chunk at 4 GiB)
+        rows = max(1, min(value.shape[0], (1 << 30) // max(1, value[:1].nbytes)))
+        dataset = group.create_dataset(name, data=value, chunks=(rows,) + value.shape[1:], fletcher32=True)
+    # NOTE: Fletcher-32 of an all-zero chunk is 0, so a zeroed block that covers a small chunk and its checksum
+    # passes the filter; a CRC-32 of the values, kept in the dataset's header, catches it (and covers scalars)
+    dataset.attrs[CHECKSUM_ATTRIBUTE] = np.uint32(values_crc32(value))
 
 
 def _write_weights(group, names: list, values: list) -> None:

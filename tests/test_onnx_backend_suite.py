@@ -7,6 +7,7 @@ group (from `benchmarks/onnx_backend_suite_report.py --json`): a sampled test ou
 so a regression fails here. The full figures are in benchmarks/RESULTS.md.
 """
 import pathlib
+import unittest
 import warnings
 
 import pytest
@@ -39,9 +40,17 @@ def expected_failures() -> set:
 
 
 def _run(case_class, name):
+    """One test of ONNX's BackendTest, run by unittest; its outcome becomes this test's (its failure message,
+    or a skip that ONNX's runner asked for)."""
+    result = unittest.TestResult()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        getattr(case_class(name), name)()
+        case_class(name).run(result)
+    if result.skipped:
+        raise unittest.SkipTest(result.skipped[0][1])
+    problems = result.errors + result.failures
+    assert not problems, f"{name}: {problems[0][1] if problems else ''}"
+    assert result.testsRun == 1, f"{name}: ONNX's runner ran {result.testsRun} tests"
 
 
 def test_the_sample_is_fixed_and_the_suite_is_whole():

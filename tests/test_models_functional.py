@@ -115,3 +115,17 @@ def test_an_input_no_output_uses_is_still_fed():
     out = model.predict([np.ones((2, 3), "float32"), np.zeros((2, 2), "float32")], verbose=0)
     np.testing.assert_allclose(out, np.full((2, 1), 3.0))
     assert len(model.inputs) == 2
+
+
+def test_layers_order_counts_ops_outside_layers_as_keras_does():
+    """Raw ops between layers (x * 2 + 1, d + 3) are nodes of Keras's depth walk too: Keras 3.15 lists this
+    model's layers as x, a, c, b, d, e (printed by real Keras for the same code); the graph's topological
+    order would put b before c, and weight files that load by position would then swap a and c's kernels."""
+    inp = Input((4,), name="x")
+    a = Dense(3, name="a")(inp)
+    b = Dense(3, name="b")(inp)
+    c = Dense(3, name="c")(a * 2.0 + 1.0)
+    d = layers.Add(name="d")([c, b])
+    e = Dense(2, name="e")(d + 3.0)
+    model = Model(inp, e)
+    assert [layer.name for layer in model.layers] == ["x", "a", "c", "b", "d", "e"]

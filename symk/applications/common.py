@@ -10,10 +10,8 @@ from __future__ import annotations
 from .. import config, layers
 from ..backend import is_keras_tensor
 from ..models import Model
-from ..models.layer_order import NotLayerGraph, walk_sites
 from ..utils.source_inputs import get_source_inputs
 from . import weights as weights_lib
-from .layer_order import keras_order
 
 __all__ = ["channel_axis", "image_input", "global_pooling", "check_pooling", "finish_model", "make_divisible",
            "square_weights_size"]
@@ -79,10 +77,6 @@ def finish_model(input_tensor, img_input, outputs, name: str, weights, imagenet_
     if isinstance(inputs, list) and len(inputs) == 1:
         inputs = inputs[0]
     model = Model(inputs, outputs, name=name)
-    try:
-        model._layers_cache = walk_sites(model)[0]  # what Model.layers computes first anyway
-    except NotLayerGraph:  # ops outside layers (MobileNetV3): put the layers in Keras's order ourselves
-        model._layers_cache = keras_order(model)
     return weights_lib.load_weights(model, weights, imagenet_file_name)
 
 

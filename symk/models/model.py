@@ -22,7 +22,7 @@ from ..saving.api import SavingAPI
 from ..passes.model_api import OptimizeAPI
 from ..export.model_export import ExportAPI
 from .extraction import extract, replay
-from .layer_order import NotLayerGraph, walk_sites
+from .layer_order import NotLayerGraph, order_with_raw_ops, walk_sites
 
 
 def _structure_names(structure) -> Optional[list]:
@@ -140,8 +140,8 @@ class Model(TrainingAPI, SavingAPI, OptimizeAPI, ExportAPI, Layer):
             if getattr(self, "_layers_cache", None) is None:
                 try:
                     self._layers_cache = walk_sites(self)[0]
-                except NotLayerGraph:  # ops outside layers: fall back to the graph's order
-                    self._layers_cache = self._layers_from_graph()
+                except NotLayerGraph:  # ops outside layers: Keras's order counts them as nodes too
+                    self._layers_cache = order_with_raw_ops(self)
             return list(self._layers_cache)
         if self._graph is not None and not self._subclass_layers():
             return self._layers_from_graph()

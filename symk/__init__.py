@@ -19,6 +19,7 @@ from . import callbacks, losses, metrics, optimizers, preprocessing  # noqa: E40
 from . import applications  # noqa: E402,F401  (the standard architectures, built from layers and models)
 from . import distribution  # noqa: E402,F401  (Keras 3's distribution API on jax.sharding)
 from . import dtype_policies, mixed_precision  # noqa: E402,F401  (policies: mixed precision)
+from . import onnx  # noqa: E402,F401  (ONNX import and export; the onnx package is imported only when used)
 from .errors import GraphError, ShapeError  # noqa: E402,F401
 from .graph import Graph, SymbolicTensor  # noqa: E402,F401
 from .layers import Input, InputLayer, Layer  # noqa: E402,F401

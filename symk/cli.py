@@ -6,6 +6,7 @@
     symk graph model.h5 --level layers --optimize inference --diff -o diff.svg
     symk convert model.h5 model.weights.h5
     symk convert model.h5 model.onnx
+    symk convert model.onnx model.h5
 
 Exit codes: 0 done, 1 the command failed (missing or unreadable file, ...), 2 bad usage.
 Errors go to stderr as one line. symk (and jax) are imported only when a command runs,
@@ -231,24 +232,54 @@ def _is_weights_path(path: str) -> bool:
     return path.endswith(".weights.h5")
 
 
-def cmd_convert(args) -> int:
-    """Full legacy .h5 -> .weights.h5, or weights (either layout) + --model -> .h5 / .weights.h5."""
-    if os.path.abspath(args.input) == os.path.abspath(args.output):
-        raise CommandError("the output file is the input file; choose another name")
-    if not args.output.endswith((".h5", ".onnx")):
-        raise CommandError(f"{args.output}: name the output *.weights.h5 (Keras 3 weights layout), "
-                           "*.h5 (legacy Keras layout) or *.onnx")
+def _load_onnx(path: str):
+    """An ONNX file as a symk model (symk.onnx.ImportedOnnxModel), or a one-line error."""
+    if not os.path.isfile(path):
+        raise CommandError(f"no such file: {path}")
+    try:
+        import symk.onnx
+        from symk.onnx.import_registry import OnnxImportError
+    except ImportError as err:
+        raise CommandError(f"reading .onnx files needs the onnx package (pip install 'symk[onnx]'): {err}") from None
+    try:
+        return symk.onnx.load_model(path)
+    except OnnxImportError as err:
+        raise CommandError(f"{path}: {err}") from None
+
+
+def _load_h5_input(args):
+    """The model of an .h5 input: a full model file, or weights with the architecture from --model."""
     _check_h5(args.input)
     if args.model:
         model = load(args.model)
         model.load_weights(args.input)
-    elif _has_architecture(args.input):
-        model = load(args.input)
+        return model
+    if _has_architecture(args.input):
+        return load(args.input)
+    raise CommandError(f"{args.input} holds weights only: give the architecture with --model MODEL.h5")
+
+
+def cmd_convert(args) -> int:
+    """Full legacy .h5 -> .weights.h5, weights (either layout) + --model -> .h5 / .weights.h5, any model ->
+    .onnx, and .onnx -> .h5 / .keras (a symk model file whose config is the ONNX graph: symk reads it back)."""
+    if os.path.abspath(args.input) == os.path.abspath(args.output):
+        raise CommandError("the output file is the input file; choose another name")
+    if not args.output.endswith((".h5", ".onnx", ".keras")):
+        raise CommandError(f"{args.output}: name the output *.weights.h5 (Keras 3 weights layout), "
+                           "*.h5 (legacy Keras layout), *.keras (Keras 3 archive) or *.onnx")
+    if args.input.endswith(".onnx"):
+        if args.model:
+            raise CommandError("--model names the architecture of a weights file; an .onnx file holds its own")
+        model = _load_onnx(args.input)
     else:
-        raise CommandError(f"{args.input} holds weights only: give the architecture with --model MODEL.h5")
+        model = _load_h5_input(args)
     if args.output.endswith(".onnx"):
         model.export(args.output, format="onnx")
         print(f"wrote {args.output}: ONNX graph after the inference pipeline, {len(model.weights)} weight arrays")
+        return EXIT_OK
+    if args.output.endswith(".keras"):
+        model.save(args.output)
+        print(f"wrote {args.output}: Keras 3 archive (architecture and weights), {len(model.weights)} weight arrays")
         return EXIT_OK
     if args.keras_version == 2 and _is_weights_path(args.output):
         raise CommandError(f"{args.output}: Keras 2 has no .weights.h5 layout; name the output *.h5 (with "
@@ -322,9 +353,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="format of the --export-dir files (default json)")
     optimize.set_defaults(run=cmd_optimize)
 
-    convert = commands.add_parser("convert", help="convert between legacy .h5 and .weights.h5 files, or export .onnx",
-                                  description="IN: a full legacy .h5 model, or a weights file with --model. "
-                                              "OUT: *.weights.h5 writes Keras 3 weights; *.h5 a full legacy model.")
+    convert = commands.add_parser("convert", help="convert between legacy .h5, .weights.h5 and .onnx files",
+                                  description="IN: a full legacy .h5 model, a weights file with --model, or an .onnx "
+                                              "model. OUT: *.weights.h5 writes Keras 3 weights; *.h5 a full legacy "
+                                              "model; *.onnx an ONNX graph; *.keras a Keras 3 archive. A model "
+                                              "read from .onnx is saved with the ONNX graph as its config: symk "
+                                              "reads it back, Keras cannot (it has no layer for an ONNX node).")
     convert.add_argument("input", metavar="IN")
     convert.add_argument("output", metavar="OUT")
     convert.add_argument("--model", metavar="MODEL.h5", help="the architecture, when IN holds weights only")

@@ -116,6 +116,9 @@ def order_with_raw_ops(model) -> list:
         tensors = list(unit.input_tensors) + [v for v in unit.arguments.values() if hasattr(v, "node")]
         return [(t.node, t.index) for t in tensors]
 
+    def owner(unit):
+        return None if isinstance(unit, tuple) else unit.layer
+
     order_index, finished, visited = {}, [], set()
     stack = [(unit_of((t.node, t.index)), False) for t in reversed(model.outputs)]
     while stack:  # iterative depth-first walk (deep networks overflow Python's recursion)
@@ -128,8 +131,9 @@ def order_with_raw_ops(model) -> list:
             continue
         if key in visited:
             continue
-        if not isinstance(unit, tuple) and id(unit.layer) not in order_index:
-            order_index[id(unit.layer)] = (len(order_index), unit.layer)
+        layer = owner(unit)
+        if layer is not None and id(layer) not in order_index:
+            order_index[id(layer)] = (len(order_index), layer)
         stack.append((unit, True))
         for parent in reversed(parents(unit)):
             if parent not in input_keys or parent in producers:
@@ -138,16 +142,29 @@ def order_with_raw_ops(model) -> list:
     for unit in reversed(finished):
         key = id(unit) if not isinstance(unit, tuple) else unit
         depth = unit_depth.get(key, 0)
-        if not isinstance(unit, tuple):
-            depth = max(depth, layer_depth.get(id(unit.layer), 0))
-            layer_depth[id(unit.layer)] = depth
+        layer = owner(unit)
+        if layer is not None:
+            depth = max(depth, layer_depth.get(id(layer), 0))
+            layer_depth[id(layer)] = depth
         unit_depth[key] = depth
         for parent in parents(unit):
             parent_unit = unit_of(parent)
             parent_key = id(parent_unit) if not isinstance(parent_unit, tuple) else parent_unit
             unit_depth[parent_key] = max(depth + 1, unit_depth.get(parent_key, 0))
-    layers = sorted(order_index.values(), key=lambda entry: (-layer_depth[id(entry[1])], entry[0]))
-    return [layer for _, layer in layers]
+    layers = [layer for _, layer in sorted(order_index.values(), key=lambda e: (-layer_depth[id(e[1])], e[0]))]
+    return layers + _scope_only_layers(model, {id(layer) for layer in layers})
+
+
+def _scope_only_layers(model, listed: set) -> list:
+    """Layers that own ops of the graph without any call site (an imported ONNX node's OnnxNode scope), in the
+    order their ops were made in (for an import, the ONNX file's node order)."""
+    out = []
+    for node in model.graph.nx.nodes:
+        layer = model.graph.node(node).get("layer")
+        if layer is not None and layer is not model and id(layer) not in listed:
+            listed.add(id(layer))
+            out.append(layer)
+    return out
 
 
 def keras_layer_order(model) -> list:

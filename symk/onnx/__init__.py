@@ -23,6 +23,9 @@ def load_model(model, input_shapes=None, name=None):
 
         m = symk.onnx.load_model("resnet50.onnx"); m.predict(x)
     """
-    from .importer import load_model as _load
+    from .imported_model import ImportedOnnxModel
 
-    return _load(model, input_shapes, name)
+    return ImportedOnnxModel(model, input_shapes, name)
+
+
+from . import imported_model  # noqa: E402,F401  (registers ImportedOnnxModel, so saved imports load back)

@@ -60,7 +60,10 @@ def with_fit(x, y, weights, batch, steps, steps_per_execution=1):
     epochs = max(1, steps // (len(x) // batch))
     start = time.perf_counter()
     model.fit(x, y, batch_size=batch, epochs=epochs, shuffle=False, verbose=0)
-    return epochs * (len(x) // batch) / (time.perf_counter() - start)
+    rate = epochs * (len(x) // batch) / (time.perf_counter() - start)
+    if steps_per_execution == "auto":
+        return rate, model._steps_tuner.chosen
+    return rate
 
 
 def main():
@@ -77,14 +80,17 @@ def main():
     weights = [rng.normal(scale=0.05, size=s).astype("float32") for s in shapes]
     fit_rate = with_fit(x, y, weights, args.batch, args.steps)
     many_rate = with_fit(x, y, weights, args.batch, args.steps, args.steps_per_execution)
+    auto_rate, auto_choice = with_fit(x, y, weights, args.batch, args.steps, "auto")
     jax_rate = hand_written(x, y, weights, args.batch, args.steps)
     n = args.steps_per_execution
     print(f"device: {jax.devices()[0]}")
     print(f"model.fit:                          {fit_rate:9.1f} steps/s")
     print(f"model.fit, steps_per_execution={n:<3d}: {many_rate:9.1f} steps/s")
+    print(f"model.fit, steps_per_execution=auto: {auto_rate:8.1f} steps/s (chose {auto_choice})")
     print(f"jax.jit + optax loop:               {jax_rate:9.1f} steps/s")
     print(f"ratio fit / hand-written: {fit_rate / jax_rate:.2f}")
     print(f"ratio steps_per_execution={n} / 1: {many_rate / fit_rate:.2f}")
+    print(f"ratio steps_per_execution=auto / 1: {auto_rate / fit_rate:.2f}")
 
 
 if __name__ == "__main__":

@@ -38,7 +38,12 @@ def compile_arguments(model) -> dict | None:
             "metrics": getattr(model, "compiled_metrics", None),
             "weighted_metrics": getattr(model, "weighted_metrics", None),
             "run_eagerly": bool(getattr(model, "run_eagerly", False)),
-            "steps_per_execution": int(getattr(model, "steps_per_execution", 1) or 1)}
+            # "auto" (symk's measured choice) is written as 1: Keras 3 takes integers only
+            "steps_per_execution": _written_steps(getattr(model, "steps_per_execution", 1))}
+
+
+def _written_steps(value) -> int:
+    return 1 if value == "auto" else int(value or 1)
 
 
 def training_config(model) -> dict | None:

@@ -18,6 +18,7 @@ from .compile_utils import CompiledLossesAndMetrics
 from .fit_loop import EpochRunner
 from .keras_steps import KerasStepsAPI
 from .model_state import ModelStateAPI
+from .steps_tuner import check_steps_per_execution
 
 # the step API a model may override (Keras 3 JAX style); any override routes its loop to custom_loop.py
 _STEP_METHODS = {
@@ -71,7 +72,8 @@ class TrainingAPI(KerasStepsAPI, ModelStateAPI):
         self.compiled_metrics = metrics
         self.weighted_metrics = weighted_metrics
         self.run_eagerly = bool(run_eagerly)
-        self.steps_per_execution = int(steps_per_execution)
+        self.steps_per_execution = check_steps_per_execution(steps_per_execution)
+        self._steps_tuner = None  # fit's choice of steps per dispatch is made again after each compile()
         self._optimize = optimize
         self._compile_output_names = None
         self.compiled_loss = None

@@ -11,6 +11,7 @@ from .. import config
 from ..distribution import placement as dist_placement
 from . import data_adapter as da
 from .lazy_logs import LazyLogs
+from .steps_tuner import timed, tuner_for
 
 
 def _verbosity(verbose) -> int:
@@ -26,11 +27,6 @@ def _due(validation_freq, epoch: int) -> bool:
     if isinstance(validation_freq, int):
         return (epoch + 1) % validation_freq == 0
     return epoch + 1 in validation_freq
-
-
-def _executions(n_steps: int, per_execution: int):
-    """(first step, number of steps) of each execution: N steps per dispatch, the rest last."""
-    return [(first, min(per_execution, n_steps - first)) for first in range(0, n_steps, per_execution)]
 
 
 def _train_group(steps, carry, group: list):
@@ -231,6 +227,14 @@ class EpochRunner:
         cbs.on_train_batch_end(last_batch, LazyLogs(lambda m=metrics: _ordered(steps.compiled, steps.results(m))))
         return bool(self.model.stop_training)
 
+    def _steps_tuner(self):
+        """How many steps each dispatch runs (symk/training/steps_tuner.py); "auto" keeps measuring across
+        epochs until it has chosen, and its choice holds until the next compile()."""
+        model = self.model
+        if getattr(model, "_steps_tuner", None) is None:
+            model._steps_tuner = tuner_for(getattr(model, "steps_per_execution", 1))
+        return model._steps_tuner
+
     def _array_epoch(self, steps, carry, data, n, batch_size, shuffle, cbs, batch_hooks):
         # NOTE: batch-dependent state (batch-norm statistics) must not see padded rows:
         # such models run their last partial batch at its own size (one extra compilation)
@@ -241,15 +245,19 @@ class EpochRunner:
         max_steps = config.max_steps_per_epoch()
         if max_steps is not None and max_steps < plan.steps:
             usable, own_size_last = max_steps, 0
-        per_execution = max(1, int(getattr(self.model, "steps_per_execution", 1) or 1))
-        for first, count in _executions(usable, per_execution):
+        tuner, first = self._steps_tuner(), 0
+        tuner.epoch_steps(usable)
+        while first < usable:
+            count = min(tuner.next_count(), usable - first)
             cbs.on_train_batch_begin(first)
             carry = steps.with_host_learning_rate(carry)
             if count == 1:
-                carry = steps.train_indexed(carry, data, plan.order, plan.mask, first)
+                run = lambda c=carry: steps.train_indexed(c, data, plan.order, plan.mask, first)  # noqa: E731
             else:
-                carry = steps.train_rows(carry, data, plan.order, plan.mask, first, count)
-            if self._after_execution(steps, carry, cbs, first + count - 1, batch_hooks):
+                run = lambda c=carry: steps.train_rows(c, data, plan.order, plan.mask, first, count)  # noqa: E731
+            carry = timed(tuner, run, count, jax.block_until_ready)
+            first += count
+            if self._after_execution(steps, carry, cbs, first - 1, batch_hooks):
                 break
         else:
             if own_size_last:
@@ -265,7 +273,7 @@ class EpochRunner:
 
     def _iterable_epoch(self, data, steps_per_epoch, carry, cbs, batch_hooks):
         steps, batch_size = getattr(self.model, "_steps", None), None
-        per_execution = max(1, int(getattr(self.model, "steps_per_execution", 1) or 1))
+        tuner = self._steps_tuner()
         group, stopped = [], False
         for i, batch in enumerate(da.iterate_batches(data, steps_per_epoch)):
             if not group:
@@ -279,8 +287,9 @@ class EpochRunner:
                 raise ValueError(f"batch {i} has {size} samples, more than the first batch's {batch_size}; the "
                                  "first batch of an epoch sets the batch size")
             group.append((xs, ys, sws, mask))
-            if len(group) == per_execution:
-                carry = _train_group(steps, carry, group)
+            if len(group) == tuner.next_count():
+                carry = timed(tuner, lambda c=carry, g=group: _train_group(steps, c, g), len(group),
+                              jax.block_until_ready)
                 group = []
                 if self._after_execution(steps, carry, cbs, i, batch_hooks):
                     stopped = True

@@ -1,0 +1,90 @@
+"""compile(steps_per_execution="auto"): the measured choice between one step per dispatch and N (the rule of
+symk/training/steps_tuner.py fed with made-up timings), training numbers equal to one step per dispatch
+whatever it chooses, what files record, and the refused values."""
+import json
+
+import h5py
+import numpy as np
+import pytest
+
+import symk
+from symk.layers import Dense
+from symk.models import Sequential
+from symk.training import steps_tuner
+from symk.training.steps_tuner import MeasuredSteps
+
+
+def feed(tuner, seconds_per_step: float, executions: int):
+    """`executions` executions of the tuner's current size, each taking seconds_per_step per step."""
+    for _ in range(executions):
+        count = tuner.next_count()
+        tuner.record(count, seconds_per_step * count)
+
+
+def test_a_slow_step_keeps_one_step_per_dispatch():
+    tuner = MeasuredSteps()
+    feed(tuner, 0.010, 1 + steps_tuner.TIMED_EXECUTIONS)  # 10 ms a step: dispatches are noise
+    assert tuner.chosen == 1 and not tuner.timing
+
+
+def test_a_fast_step_tries_enough_steps_to_fill_the_threshold_and_keeps_them_when_faster():
+    tuner = MeasuredSteps()
+    feed(tuner, 0.0005, 1 + steps_tuner.TIMED_EXECUTIONS)
+    assert tuner.chosen is None and tuner.next_count() == 8  # ceil(4 ms / 0.5 ms)
+    feed(tuner, 0.0003, 1 + steps_tuner.TIMED_EXECUTIONS)  # 0.3 ms a step in executions of 8
+    assert tuner.chosen == 8 and tuner.next_count() == 8
+
+
+def test_n_steps_that_are_not_faster_go_back_to_one():
+    tuner = MeasuredSteps()
+    feed(tuner, 0.0001, 1 + steps_tuner.TIMED_EXECUTIONS)
+    assert tuner.next_count() == steps_tuner.MAX_STEPS  # 40 would fill 4 ms; capped
+    feed(tuner, 0.0001, 1 + steps_tuner.TIMED_EXECUTIONS)  # no gain (a scanned conv body can even lose)
+    assert tuner.chosen == 1
+
+
+def test_the_first_execution_of_each_size_and_short_last_executions_are_not_counted():
+    tuner = MeasuredSteps()
+    tuner.record(1, 5.0)  # the compile
+    for _ in range(steps_tuner.TIMED_EXECUTIONS - 1):
+        tuner.record(1, 0.0005)
+    tuner.record(3, 0.0001)  # an epoch's shorter last execution: ignored
+    assert tuner.chosen is None and tuner.next_count() == 1
+    tuner.record(1, 0.0005)
+    assert tuner.next_count() == 8 and tuner.per_step_seconds() == {1: 0.0005}
+
+
+def _model():
+    model = Sequential([Dense(3, activation="tanh", input_shape=(4,)), Dense(1)])
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.normal(scale=0.4, size=w.shape).astype("float32") for w in model.weights])
+    return model
+
+
+def test_fit_with_auto_trains_exactly_as_one_step_per_dispatch():
+    rng = np.random.default_rng(1)
+    x, y = rng.normal(size=(96, 4)).astype("float32"), rng.normal(size=(96, 1)).astype("float32")
+    trained = []
+    for spe in (1, "auto"):
+        model = _model()
+        model.compile(optimizer=symk.optimizers.SGD(0.05), loss="mse", steps_per_execution=spe)
+        model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)  # 48 steps, enough to decide
+        trained.append(model.get_weights())
+    assert model._steps_tuner.chosen in (1, model._steps_tuner.candidate)
+    assert set(model._steps_tuner.per_step_seconds()) >= {1}
+    for one, auto in zip(*trained):
+        np.testing.assert_allclose(auto, one, rtol=1e-5, atol=1e-6)
+
+
+def test_auto_is_written_as_one_for_keras(tmp_path):
+    model = _model()
+    model.compile(optimizer="sgd", loss="mse", steps_per_execution="auto")
+    model.save(str(tmp_path / "m.h5"))
+    with h5py.File(tmp_path / "m.h5", "r") as f:
+        assert json.loads(f.attrs["training_config"])["steps_per_execution"] == 1
+
+
+@pytest.mark.parametrize("value", [0, -2, "fast", 2.5, True])
+def test_bad_values_are_refused_at_compile(value):
+    with pytest.raises(ValueError, match="steps_per_execution"):
+        _model().compile(optimizer="sgd", loss="mse", steps_per_execution=value)

@@ -2,6 +2,7 @@
 ProgbarLogger (added by fit/evaluate/predict as Keras adds them)."""
 from __future__ import annotations
 
+from ..distribution.host_files import writes_files
 from ..io_utils import print_msg
 from ..training.progbar import Progbar
 
@@ -126,6 +127,10 @@ class ProgbarLogger(Callback):
     def _new_bar(self):
         return Progbar(self.params.get("steps"), verbose=self.verbose)
 
+    def _shows(self) -> bool:
+        """Several processes run the same loop: only process 0 prints (one bar, not one per host)."""
+        return bool(self.verbose) and writes_files()
+
     def on_train_begin(self, logs=None):
         self._epochs = self.params.get("epochs", 1)
         self._in_fit = True  # fit's validation passes draw no bar of their own (as Keras's)
@@ -134,9 +139,9 @@ class ProgbarLogger(Callback):
         self._in_fit = False
 
     def on_epoch_begin(self, epoch, logs=None):
-        if self.verbose:
+        if self._shows():
             print_msg(f"Epoch {epoch + 1}/{self._epochs}")
-        self._bar = self._new_bar()
+        self._bar = self._new_bar() if writes_files() else None
 
     def on_train_batch_end(self, batch, logs=None):
         if self._bar is not None:
@@ -148,7 +153,7 @@ class ProgbarLogger(Callback):
             self._bar = None
 
     def on_test_begin(self, logs=None):
-        if not self._fitting() and self.verbose:
+        if not self._fitting() and self._shows():
             self._bar = self._new_bar()
 
     def on_test_batch_end(self, batch, logs=None):
@@ -164,7 +169,7 @@ class ProgbarLogger(Callback):
             self._bar = None
 
     def on_predict_begin(self, logs=None):
-        if self.verbose:
+        if self._shows():
             self._bar = self._new_bar()
 
     def on_predict_batch_end(self, batch, logs=None):

@@ -196,16 +196,22 @@ class CSVLogger(Callback):
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
         self.filename, self.separator, self.append = filename, separator, append
-        self._keys = None
+        self._keys, self._file = None, None
 
     def on_train_begin(self, logs=None):
         import os
 
+        from ..distribution.host_files import writes_files
+
+        self._keys, self._file = None, None
+        if not writes_files():
+            return  # several processes log the same numbers: process 0 alone writes the file
         self._write_header = not (self.append and os.path.exists(self.filename))
         self._file = open(self.filename, "a" if self.append else "w", newline="")
-        self._keys = None
 
     def on_epoch_end(self, epoch, logs=None):
+        if self._file is None:
+            return
         logs = dict(logs or {})
         if self._keys is None:
             self._keys = sorted(logs)
@@ -216,7 +222,9 @@ class CSVLogger(Callback):
         self._file.flush()
 
     def on_train_end(self, logs=None):
-        self._file.close()
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 class TerminateOnNaN(Callback):

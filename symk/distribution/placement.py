@@ -8,7 +8,8 @@ gathers of a model-parallel matmul). Nothing here reduces or communicates by han
 
 In a multi-process run every process holds the same host data (same arrays, same seed, so the
 same shuffles); `make_array_from_callback` has each process copy onto its own devices only the
-shards they hold, so each process loads its shard of every global batch.
+shards they hold, so each process loads its shard of every global batch. With
+auto_shard_dataset=False each process holds only its own slice instead (process_input.py).
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from jax.sharding import NamedSharding, PartitionSpec
 
 from .current import distribution
 from .host_files import writes_files  # noqa: F401  (the loops ask placement whether to print)
+from .process_input import (LocalBatch, LocalBatches, agree_on_steps, data_shards, feeds_local_data,  # noqa: F401
+                            gathered_whole, global_batch, local_rows)
 
 
 def active():
@@ -97,12 +100,18 @@ def _put_tree(tree, sharding):
 
 
 def place_batch(xs, ys, sws, mask):
-    """One batch (lists of arrays and its mask) split along the batch axis."""
+    """One batch (lists of arrays and its mask) split along the batch axis. With each process
+    feeding its own rows (process_input.py) the arrays are its local rows of the global batch."""
     dist = active()
     if dist is None:
         return xs, ys, sws, mask
-    check_batch_size(dist, int(mask.shape[0]))
-    place = lambda a: None if a is None else put(a, batch_sharding(dist, a.ndim))  # noqa: E731
+    if feeds_local_data(dist):
+        check_batch_size(dist, int(mask.shape[0]) * data_shards(dist),
+                         f"batches of {int(mask.shape[0])} rows per process ({data_shards(dist)} processes)")
+        place = lambda a: None if a is None else global_batch(dist, a, batch_sharding(dist, a.ndim))  # noqa: E731
+    else:
+        check_batch_size(dist, int(mask.shape[0]))
+        place = lambda a: None if a is None else put(a, batch_sharding(dist, a.ndim))  # noqa: E731
     return ([place(a) for a in xs], None if ys is None else [place(a) for a in ys],
             None if sws is None else [place(a) for a in sws], place(mask))
 
@@ -223,15 +232,19 @@ def place_state_tuple(model, kind: str, state: tuple) -> tuple:
 
 
 def _split_or_whole(dist, a, owner, strict: bool):
-    size = int(np.shape(a)[0])
+    local = feeds_local_data(dist)  # `a` holds this process's rows only (process_input.py)
+    size = int(np.shape(a)[0]) * (data_shards(dist) if local else 1)
     full = getattr(owner, "_distribution_batch_size", 0)
     if size % data_parallel_degree(dist) and (strict or size >= full):
         check_batch_size(dist, size)
     owner._distribution_batch_size = max(full, size)
     if size % data_parallel_degree(dist):
-        # NOTE: only an epoch's last, shorter batch gets here (a custom step sees real batch sizes,
-        # unpadded): it runs replicated, each device computing the whole batch
-        return put(a, replicated(dist))
+        # NOTE: the rule for a custom step's batch the devices cannot split evenly (only a pass's last, shorter
+        # one gets here; a custom step sees real rows, so padding would change its loss): it runs whole on every
+        # device, with one device's numbers (under per-process data, every process's rows gathered first)
+        return put(gathered_whole(a) if local else a, replicated(dist))
+    if local:
+        return global_batch(dist, a, batch_sharding(dist, np.ndim(a)))
     return put(a, batch_sharding(dist, np.ndim(a)))
 
 
@@ -248,6 +261,14 @@ def place_custom_batch(owner, data):
     return jax.tree_util.tree_unflatten(treedef, placed)
 
 
+def custom_outputs(outputs, rows: int):
+    """A custom predict_step's outputs as host arrays of this process's `rows` rows."""
+    dist = active()
+    if dist is None or not feeds_local_data(dist):
+        return outputs
+    return jax.tree_util.tree_map(lambda o: local_rows(o, batch_sharding(dist, np.ndim(o)), rows), outputs)
+
+
 def place_custom_indexed(owner, source, index):
     """A custom step's arrays replicated (once per source) and its batch index split."""
     dist = active()
@@ -258,3 +279,27 @@ def place_custom_indexed(owner, source, index):
         cached = source._placed_leaves = (dist, [put(a, replicated(dist)) for a in source.leaves])
     strict = not getattr(owner, "_distribution_batch_size", 0)
     return cached[1], _split_or_whole(dist, np.asarray(index), owner, strict)
+
+
+def place_local_inputs(arrays: list) -> list:
+    """predict's inputs when each process passed its own slice: its rows of global batches."""
+    dist = active()
+    return [global_batch(dist, a, batch_sharding(dist, np.ndim(a))) for a in arrays]
+
+
+def local_outputs(outputs: list) -> list:
+    """predict's outputs cut back to this process's rows (those its own inputs filled)."""
+    dist = active()
+    return [local_rows(o, batch_sharding(dist, np.ndim(o))) for o in outputs]
+
+
+def place_slot_value(slot, weight, value):
+    """An optimizer variable's value read from a file, laid out like the weight it shadows (its
+    slot of the same shape), or replicated (step counts, scalars), as the train step lays them."""
+    dist = active()
+    if dist is None:
+        return value
+    value = np.asarray(value, dtype=slot.dtype) if not isinstance(value, jax.Array) else value
+    if weight is not None and tuple(slot.shape) == tuple(weight.shape):
+        return put(value, variable_sharding(dist, weight))
+    return put(value, replicated(dist))

@@ -90,8 +90,9 @@ class Distribution:
             set_distribution(original)
 
     def distribute_dataset(self, dataset):
-        """symk's loops shard array data and batch iterables themselves (each process places only
-        its shard of every global batch), so datasets are returned as they are."""
+        """symk's loops shard array data and batch iterables themselves (with auto_shard_dataset,
+        each process places only its shard of every global batch; without it, each process's data
+        is its own slice: process_input.py), so datasets are returned as they are."""
         return dataset
 
     def __repr__(self) -> str:

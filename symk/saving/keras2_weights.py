@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..distribution import placement
 from .legacy_h5 import _weight_names
 from .weight_assignment import as_array, check_value
 
@@ -112,16 +113,17 @@ def restore_keras2_optimizer(model, names: list[str], values: list) -> bool:
                 # saved before the first step (iteration only), or named differently: positional restore decides
                 return False
             check_value(variable, saved[key], f"optimizer slot {key!r}")
-            updates.append((variable, saved[key]))
+            updates.append((variable, saved[key], path))
     if tuple(values[0].shape) not in ((), (1,)):
         return False
     check_value(optimizer.iterations, values[0], "the optimizer's iteration count")
     iterations = as_array(values[0], "the optimizer's iteration count").reshape(())
-    arrays = [(variable, as_array(value, f"optimizer slot of {variable.path!r}", variable.dtype))
-              for variable, value in updates]
+    arrays = [(variable, as_array(value, f"optimizer slot of {variable.path!r}", variable.dtype), path)
+              for variable, value, path in updates]
     _set_iterations(optimizer, iterations)
-    for variable, array in arrays:
-        variable.set_value(array)
+    weights = {v.path: v for v in model.trainable_variables}
+    for variable, array, path in arrays:  # under a distribution: laid out like the weight the slot shadows
+        variable.set_value(placement.place_slot_value(variable, weights.get(path), array))
     if "u_product" in optimizer._extra_variables:
         # NOTE: tf_keras does not save Nadam's running product of momentum factors; it follows from the step count
         beta_1 = float(optimizer.beta_1)
@@ -130,10 +132,11 @@ def restore_keras2_optimizer(model, names: list[str], values: list) -> bool:
         steps = np.arange(1, min(count, 2000) + 1, dtype=np.float64)
         product = np.prod(beta_1 * (1.0 - 0.5 * 0.96 ** steps)) * beta_1 ** max(count - 2000, 0)
         extra = optimizer._extra_variables["u_product"]
-        extra.set_value(np.asarray(product, dtype=extra.dtype))
+        extra.set_value(placement.place_slot_value(extra, None, np.asarray(product, dtype=extra.dtype)))
     return True
 
 
 def _set_iterations(optimizer, value) -> bool:
-    optimizer.iterations.set_value(np.asarray(value, dtype=optimizer.iterations.dtype))
+    iterations = optimizer.iterations
+    iterations.set_value(placement.place_slot_value(iterations, None, np.asarray(value, dtype=iterations.dtype)))
     return True

@@ -154,7 +154,7 @@ class TrainingAPI(KerasStepsAPI, ModelStateAPI):
         if key not in self._programs:
             graph = self.inputs[0].graph
             try:
-                full = extract(graph, self.inputs, self.outputs + extra)
+                full = extract(graph, self._graph_inputs(), self.outputs + extra)  # after any host layers
             except GraphError:
                 warnings.warn(f"Model {self.name!r}: some add_loss() terms do not depend only on the model's inputs "
                               "and are ignored.")

@@ -249,6 +249,8 @@ class CustomLoop:
         for i, batch in enumerate(self._batches(source, batch_size or 32, False, steps)):
             cbs.on_predict_batch_begin(i)
             outputs, non_trainable = self._run("predict", state, batch, key, i)
+            if batch[0] == "batch":  # under per-process data: this process's rows of the global outputs
+                outputs = dist_placement.custom_outputs(outputs, len(jax.tree_util.tree_leaves(batch[1])[0]))
             state = (state[0], non_trainable)
             chunks.append(outputs)
             cbs.on_predict_batch_end(i, {"outputs": outputs})
@@ -300,6 +302,10 @@ class CustomLoop:
         return steps or source.length
 
     def _batches(self, source, batch_size, shuffle, steps):
+        self._distribution_batch_size = 0  # each pass's first batch sets the size the devices must split
+        if isinstance(source, ArrayData) and dist_placement.feeds_local_data():
+            yield from _local_batches(source, batch_size, shuffle, steps)  # each process's own slice of the data
+            return
         if isinstance(source, ArrayData):
             for i, index in enumerate(source.index_rows(batch_size, shuffle)):
                 if steps is not None and i >= steps:
@@ -338,6 +344,17 @@ class _Iterable:
             first, rest = self._first, self._iterator
             return _chain(first, rest)
         return iter(self.data) if not hasattr(self.data, "__next__") else self.data
+
+
+def _local_batches(source: ArrayData, batch_size: int, shuffle, steps):
+    """This process's rows in batches, when each process passed its own slice (distribution/process_input.py)."""
+    from ..distribution.process_input import local_order
+
+    total = dist_placement.agree_on_steps(source.n, batch_size, "fit/evaluate/predict", same_count=True)
+    order = local_order(source.n, batch_size, shuffle)
+    for i in range(total if steps is None else min(steps, total)):
+        rows = order[i * batch_size:(i + 1) * batch_size]
+        yield ("batch", jax.tree_util.tree_unflatten(source.treedef, [a[rows] for a in source.leaves]), None)
 
 
 def _chain(first, rest):

@@ -70,6 +70,8 @@ class EpochRunner:
             raise ValueError(f"Model {model.name!r}: training and evaluation need targets; got "
                              f"{'no x' if x is None else 'no y'}. Pass fit(x, y) (or batches of (x, y)).")
         for value, argument in ((x, "x"), (y, "y"), (sample_weight, "sample_weight")):
+            if argument == "x" and model._takes_host_data(x):
+                continue  # strings: the model's host layers check and convert them (models/host_prefix.py)
             da.check_numeric(value, argument, function)
         xs = model._standardize_inputs(x)
         ys = da.standardize_targets(model, y)
@@ -93,8 +95,11 @@ class EpochRunner:
         return jax.device_put(list(xs)), jax.device_put(list(ys)), sws
 
     def _batch_arrays(self, batch, pad_to=None):
-        bx, by, bsw = da.unpack_batch(batch)
-        xs, ys, sws = self.arrays(bx, by, bsw)
+        if isinstance(batch, dist_placement.LocalBatch):  # this process's rows, already in the model's order
+            xs, ys, sws = batch
+        else:
+            bx, by, bsw = da.unpack_batch(batch)
+            xs, ys, sws = self.arrays(bx, by, bsw)
         size = len(xs[0])
         mask = np.ones(pad_to or size, np.float32)
         if pad_to is not None and size < pad_to:
@@ -147,10 +152,16 @@ class EpochRunner:
             if validation_split and validation_data is None:
                 (xs, ys, sws), validation_data = da.split_validation([xs, ys, sws], validation_split)
                 validation_data = tuple(v for v in validation_data if v is not None)
+                # split after the host layers ran (models/host_prefix.py): they must not run on it twice
+                validation_data = (model._host_computed(validation_data[0]),) + validation_data[1:]
             n = len(xs[0])
             steps_total = -(-n // batch_size) if max_steps is None else min(-(-n // batch_size), max_steps)
             steps = model._build_steps(xs, ys)
-            data = dist_placement.place_dataset(self._device(xs, ys, sws))
+            if dist_placement.feeds_local_data():  # each process passed its own slice: fed batch by batch
+                x = dist_placement.LocalBatches(xs, ys, sws, batch_size, shuffle, "fit", max_steps)
+                iterable, steps_total = True, len(x)
+            else:
+                data = dist_placement.place_dataset(self._device(xs, ys, sws))
         if validation_data is not None and not da.is_batch_iterable(validation_data):
             self._check_validation_data(validation_data)  # now, not after the first epoch's compile
         params = {"epochs": epochs, "steps": steps_total, "verbose": verbose}
@@ -337,6 +348,9 @@ class EpochRunner:
             return _ordered(runner.compiled, runner.results(metrics))
         xs, ys, sws = self.arrays(*da.unpack_batch(tuple(data) if isinstance(data, list) else data))
         batch_size = int(batch_size or 32)
+        if dist_placement.feeds_local_data():  # each process passed its own slice: fed batch by batch
+            return self.evaluate_data(dist_placement.LocalBatches(xs, ys, sws, batch_size, False, "evaluate"),
+                                      batch_size, steps, cbs)
         runner = model._build_steps(xs, ys)
         device_data = dist_placement.place_dataset(self._device(xs, ys, sws))
         plan = dist_placement.place_plan(da.plan_epoch(len(xs[0]), batch_size, shuffle=False))

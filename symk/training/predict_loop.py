@@ -10,6 +10,7 @@ from __future__ import annotations
 import jax
 import numpy as np
 
+from ..distribution import placement as dist_placement
 from . import data_adapter as da
 
 
@@ -28,7 +29,8 @@ class PredictLoop:
             return self.batches(x, steps, verbose, callbacks)
         if isinstance(x, tuple) and len(x) in (2, 3) and self._takes_one_input():
             x = x[0]  # predict((x, y)): Keras unpacks the data tuple and ignores the targets
-        da.check_numeric(x, "x", "predict")
+        if not self.model._takes_host_data(x):  # strings are for the host layers (models/host_prefix.py)
+            da.check_numeric(x, "x", "predict")
         return self.arrays(x, batch_size, verbose, steps, callbacks)
 
     def _takes_one_input(self) -> bool:
@@ -52,6 +54,9 @@ class PredictLoop:
         n = len(arrays[0])
         if steps is not None:
             n = min(n, int(steps) * batch_size)
+        local = dist_placement.feeds_local_data()  # each process passed its own slice (distribution/process_input.py)
+        if local:
+            dist_placement.agree_on_steps(n, batch_size, "predict")  # every process runs as many batches
         total = -(-n // batch_size)
         cbs = self._callbacks(callbacks, _verbosity(verbose), total)
         program = model._program(training=False)
@@ -65,10 +70,14 @@ class PredictLoop:
                 cbs.on_predict_batch_begin(i)
             batch = [a[start:min(start + batch_size, n)] for a in arrays]
             size = len(batch[0])
-            padded = _bucket(size, n, batch_size, fixed_batch)
+            padded = batch_size if local else _bucket(size, n, batch_size, fixed_batch)
             if padded != size:  # no new compilation for every new batch length
                 batch = da.pad_rows(batch, padded)
-            outs, new_state = program.run(weights, {}, batch, training=False)
+            if local:  # every process's rows in one global batch; the outputs cut back to this process's
+                outs, new_state = program.run(weights, {}, dist_placement.place_local_inputs(batch), training=False)
+                outs = dist_placement.local_outputs(outs)
+            else:
+                outs, new_state = program.run(weights, {}, batch, training=False)
             if new_state:
                 weights.update(new_state)  # stateful layers (RNN states) carry over to the next batch
             # the padded rows are cut on the host, after the copy (a device slice is a second dispatch)
@@ -101,7 +110,12 @@ class PredictLoop:
                 raise ValueError(f"predict: batch {i} has {real} samples, more than the first batch's {size}; the "
                                  "first batch sets the batch size (later batches may only be smaller)")
             program = model._program(training=False)
-            outs, _ = program.run(model._weight_values(program), {}, da.pad_rows(xs, size), training=False)
+            xs = da.pad_rows(xs, size)
+            if dist_placement.feeds_local_data():  # this process's batches: its rows of global batches
+                xs = dist_placement.place_local_inputs(xs)
+            outs, _ = program.run(model._weight_values(program), {}, xs, training=False)
+            if dist_placement.feeds_local_data():
+                outs = dist_placement.local_outputs(outs)
             chunks.append([o[:real] for o in outs])
             cbs.on_predict_batch_end(i, {"outputs": chunks[-1]})
         if chunks:

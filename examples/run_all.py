@@ -16,7 +16,8 @@ import traceback
 HERE = pathlib.Path(__file__).resolve().parent
 EXAMPLES = ("digits_cnn", "mlp_multiclass", "mlp_binary", "vgg_like_cnn", "functional_multi_io",
             "shared_lstm_siamese", "custom_layer", "backend_placeholders", "optimize_and_export",
-            "transformer_text_classifier", "custom_train_step_gan", "keras2_to_keras3", "quickstart")
+            "transformer_text_classifier", "custom_train_step_gan", "keras2_to_keras3", "quickstart",
+            "text_classification_strings")
 
 
 def run_example(name: str, output_root: str) -> bool:

@@ -59,6 +59,8 @@ def canonical_dtype(dtype) -> str:
             return "int32"
         if dtype == "bool":
             return "bool"
+        if dtype == "string":
+            return "string"  # Keras's name for text inputs: host-side only (symk/models/host_prefix.py)
     name = np.dtype(dtype).name
     return {"float64": "float32", "int64": "int32", "uint64": "uint32", "complex128": "complex64"}.get(name, name)
 

@@ -59,13 +59,16 @@ EXPECTED = {
                          r"^converted: Keras 2 \.h5 -> Keras 3 \.keras$"],
     "quickstart": [r"Total params: 6,154", r"^predictions: \(100, 10\) rows sum to 1: True$",
                    r"^history keys: \['accuracy', 'loss', 'val_accuracy', 'val_loss'\] test loss, accuracy: "],
+    "text_classification_strings": [r"text_vectorization \(TextVect", rf"^test accuracy: {NUMBER}$",
+                                    r"^predictions on raw strings: 'A superb",
+                                    r"vocabulary kept: True; reloaded predictions equal: True$"],
 }
 # two batches of about equal CPU time (measured with run_all.py's per-example seconds)
 BATCHES = {
     "a": ["digits_cnn", "vgg_like_cnn", "custom_layer", "backend_placeholders", "keras2_to_keras3",
           "custom_train_step_gan"],
     "b": ["mlp_multiclass", "mlp_binary", "functional_multi_io", "shared_lstm_siamese", "optimize_and_export",
-          "transformer_text_classifier", "quickstart"],
+          "transformer_text_classifier", "quickstart", "text_classification_strings"],
 }
 
 

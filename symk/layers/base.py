@@ -308,6 +308,10 @@ class Layer(DTypePolicyAPI, EagerCallAPI, CallSiteAPI, StatelessCallAPI):
 
     def _symbolic_call(self, inputs, *args, **kwargs):
         tensors = _flatten(inputs)
+        if any(t.dtype == "string" for t in tensors):  # only host layers (host_call.py) take text
+            from .host_call import refuse_string_tensors
+
+            refuse_string_tensors(self, tensors)
         self._maybe_build(inputs)
         check_input_spec(self, self.input_spec, tensors)
         training = kwargs.pop("training", None)

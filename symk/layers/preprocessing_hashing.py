@@ -5,7 +5,7 @@
     >>> HashedCrossing(num_bins=5)((np.array(["A", "B"]), np.array([101, 101])))   # [1, 4]
 
 As in Keras (whose versions need TensorFlow) they cannot be part of a compiled graph: apply them to the
-data and feed the model the integers.
+data, or put them first in a model, which runs them on the host (symk/models/host_prefix.py).
 """
 from __future__ import annotations
 
@@ -93,6 +93,12 @@ class Hashing(_HostLayer):
     def compute_output_shape(self, input_shape):
         return encoded_shape(input_shape, self.output_mode, self.num_bins)
 
+    def _host_output_dtype(self) -> str:
+        return "int64" if self.output_mode == "int" else "float32"
+
+    def _host_input_kinds(self) -> frozenset:
+        return frozenset({"string", "int"})
+
     def get_config(self):
         return {**Layer.get_config(self), "num_bins": self.num_bins, "salt": self.salt, "mask_value": self.mask_value,
                 "output_mode": self.output_mode, "sparse": self.sparse}
@@ -137,6 +143,12 @@ class HashedCrossing(_HostLayer):
     def compute_output_shape(self, input_shape):
         shape = tuple(input_shape[0])
         return encoded_shape(shape, self.output_mode, self.num_bins)
+
+    def _host_output_dtype(self) -> str:
+        return "int64" if self.output_mode == "int" else "float32"
+
+    def _host_input_kinds(self) -> frozenset:
+        return frozenset({"string", "int"})
 
     def get_config(self):
         return {**Layer.get_config(self), "num_bins": self.num_bins, "output_mode": self.output_mode,

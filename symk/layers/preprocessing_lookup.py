@@ -135,6 +135,35 @@ class VocabularyMixin:
             return [self._convert_tokens(array.reshape(-1).tolist())]
         return [self._convert_tokens(row.reshape(-1).tolist()) for row in array]
 
+    # -- assets: Keras 3 keeps an adapted vocabulary as a file, vocabulary.txt, in a .keras archive ---
+    def save_assets(self, dir_path: str) -> None:
+        import os
+
+        if self.input_vocabulary is not None:
+            return  # a given vocabulary is in the config already (as Keras)
+        with open(os.path.join(dir_path, "vocabulary.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(str(t) for t in self.get_vocabulary(include_special_tokens=True)))
+
+    def load_assets(self, dir_path: str) -> None:
+        import os
+
+        path = os.path.join(dir_path, "vocabulary.txt")
+        if self.input_vocabulary is not None or not os.path.exists(path):
+            return
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        while lines and lines[-1] == "":
+            lines.pop()
+        if self.output_mode == "tf_idf":
+            import warnings
+
+            warnings.warn(f"Layer {self.name!r}: an adapted tf_idf vocabulary is not restored from a .keras archive "
+                          "(its idf weights are not kept); pass vocabulary= and idf_weights= to keep them")
+            return
+        special = len(self.get_vocabulary()) - len(self._tokens)
+        if len(lines) > special:  # an empty adapted vocabulary holds the special tokens only
+            self.set_vocabulary(lines)
+
     # -- output -------------------------------------------------------------------------
     def _depth(self) -> int:
         return self.max_tokens if self.pad_to_max_tokens else self.vocabulary_size()

@@ -5,8 +5,9 @@ lists of str, one str) into integer (or encoded) numpy arrays before the graph, 
     >>> vectorize.adapt(["the cat sat", "the dog ran"]); ids = vectorize(["The cat ran!"])   # (1, 4) ints
     >>> model.fit(vectorize(sentences), labels)
 
-A compiled graph carries numbers only, so these layers refuse symbolic inputs: apply them to the data
-(or in the data pipeline) and feed the model the integers.
+A compiled graph carries numbers only, so these layers never add ops: apply them to the data, or put
+them first in a model after `Input(shape=(1,), dtype="string")`, where the model runs them on the host
+on each batch (symk/layers/host_call.py, symk/models/host_prefix.py).
 """
 from __future__ import annotations
 
@@ -37,10 +38,27 @@ def _string_array(inputs, layer: str) -> np.ndarray:
 
 
 class _HostLayer(Layer):
-    """A layer computed in numpy on the host: __call__ never traces a graph."""
+    """A layer computed in numpy on the host: __call__ never traces a graph. On symbolic tensors (a model's
+    string Input) it returns a placeholder for its result, which the model computes on the host."""
 
     def __call__(self, inputs, *args, **kwargs):
+        from .base import _is_symbolic_structure
+        from .host_call import symbolic_host_call
+
+        if _is_symbolic_structure(inputs):
+            return symbolic_host_call(self, inputs)
         return self.call(inputs, *args, **kwargs)
+
+    def _host_output_dtype(self) -> str:
+        """The dtype of call()'s result (the graph's input dtype after this layer)."""
+        raise NotImplementedError
+
+    def _check_host_input_shape(self, input_shape) -> None:
+        """Refuse, by name, a symbolic input of a rank this layer cannot take (default: any)."""
+
+    def _host_input_kinds(self) -> frozenset:
+        """What its symbolic inputs may hold: 'string', 'int'."""
+        return frozenset({"string"})
 
 
 class StringLookup(VocabularyMixin, _HostLayer):
@@ -56,6 +74,7 @@ class StringLookup(VocabularyMixin, _HostLayer):
             raise ValueError("StringLookup: num_oov_indices > 1 hashes OOV strings with TensorFlow's FarmHash, which "
                              "symk does not reproduce; use num_oov_indices=0 or 1")
         self.encoding, self.vocabulary_dtype = encoding, "string"
+        self._index: dict = {}  # token -> index; no vocabulary yet: every string is OOV
         self._init_vocabulary(max_tokens, num_oov_indices, mask_token, oov_token, vocabulary, idf_weights, invert,
                               output_mode, sparse, pad_to_max_tokens)
 
@@ -104,6 +123,14 @@ class StringLookup(VocabularyMixin, _HostLayer):
         from .preprocessing_encoding import encoded_shape
         mode = "count" if self.output_mode == "tf_idf" else self.output_mode
         return encoded_shape(input_shape, mode, self._depth())
+
+    def _host_input_kinds(self) -> frozenset:
+        return frozenset({"int"} if self.invert else {"string"})
+
+    def _host_output_dtype(self) -> str:
+        if self.invert:
+            return "string"
+        return {"int": "int64", "tf_idf": "float32"}.get(self.output_mode, "int32")
 
     def get_config(self):
         return {**Layer.get_config(self), **self._vocabulary_config(), "encoding": self.encoding}
@@ -202,6 +229,12 @@ class TextVectorization(_HostLayer):
     def vocabulary_size(self) -> int:
         return self._lookup.vocabulary_size()
 
+    def save_assets(self, dir_path: str) -> None:
+        self._lookup.save_assets(dir_path)
+
+    def load_assets(self, dir_path: str) -> None:
+        self._lookup.load_assets(dir_path)
+
     # -- calling ----------------------------------------------------------------------------
     def call(self, inputs):
         rows, scalar = self._rows(inputs)
@@ -224,6 +257,16 @@ class TextVectorization(_HostLayer):
         if self._lookup.output_mode == "int":
             return (input_shape[0], self.output_sequence_length)
         return (input_shape[0], self._lookup._depth())
+
+    def _host_output_dtype(self) -> str:
+        return {"int": "int64", "tf_idf": "float32"}.get(self._lookup.output_mode, "int32")
+
+    def _check_host_input_shape(self, input_shape) -> None:
+        shape = tuple(input_shape)
+        if not (len(shape) == 1 or len(shape) == 2 and shape[1] in (1, None)):
+            raise ValueError(f"Layer {self.name!r} (TextVectorization) takes a batch of sentences: an input of shape "
+                             f"(None,) or (None, 1), e.g. Input(shape=(1,), dtype='string'); received an input of "
+                             f"shape {shape}")
 
     def get_config(self):
         lookup = self._lookup

@@ -22,6 +22,7 @@ from ..saving.api import SavingAPI
 from ..passes.model_api import OptimizeAPI
 from ..export.model_export import ExportAPI
 from .extraction import extract, replay
+from .host_prefix import holds_text as _holds_text, split_host_prefix
 from .layer_order import NotLayerGraph, order_with_raw_ops, walk_sites
 
 
@@ -49,6 +50,7 @@ class Model(TrainingAPI, SavingAPI, OptimizeAPI, ExportAPI, Layer):
         Layer.__init__(self, name=name, trainable=kwargs.pop("trainable", True), **kwargs)
         self._graph: Optional[Graph] = None
         self._programs: dict = {}
+        self._host_prefix = None   # host layers before the graph (host_prefix.py); None for most models
         self._functional = inputs is not None
         self._init_training_state()
         if self._functional:
@@ -71,9 +73,12 @@ class Model(TrainingAPI, SavingAPI, OptimizeAPI, ExportAPI, Layer):
                 raise GraphError(f"Model input {t.name!r} is produced by op {t.op_name!r}; model inputs must come "
                                  "from Input(...) (or K.placeholder)")
         graph = flat_in[0].graph
-        self._graph = extract(graph, flat_in, flat_out)
+        # host layers (strings -> numbers, in numpy) run before the graph, which starts at their outputs
+        self._host_prefix = split_host_prefix(self.name, graph, flat_in, flat_out)
+        graph_inputs = self._host_prefix.graph_inputs if self._host_prefix is not None else flat_in
+        self._graph = extract(graph, graph_inputs, flat_out)
         self.inputs, self.outputs = flat_in, flat_out
-        self._input_nodes = [t.node for t in flat_in]
+        self._input_nodes = [t.node for t in graph_inputs]
         self._output_refs = [(t.node, t.index) for t in flat_out]
         self._programs = {}
         self._layers_cache = None
@@ -249,8 +254,36 @@ class Model(TrainingAPI, SavingAPI, OptimizeAPI, ExportAPI, Layer):
             self._programs[training] = program
         return program
 
+    def _takes_host_data(self, x) -> bool:
+        """Whether `x` goes through host layers first, which then check it (fit/predict skip their numeric check)."""
+        return self._host_prefix is not None or self._graph is None and _holds_text(x)
+
+    def _host_computed(self, arrays: list) -> list:
+        """Graph-input arrays (already through the host prefix), marked so that it does not run on them again."""
+        from .host_prefix import ComputedInputs
+
+        return ComputedInputs(arrays) if self._host_prefix is not None else arrays
+
+    def _build_for_text(self, x) -> None:
+        raise ValueError(f"Model {self.name!r} (a subclassed model) received text, but a traced call() carries numbers "
+                         "only. Apply the host layers (TextVectorization, StringLookup, Hashing) to the data first, "
+                         "or put them first in a functional or Sequential model.")
+
+    def _graph_inputs(self) -> list:
+        """The placeholders the compiled graph takes: the model's inputs, or its host prefix's outputs."""
+        return self._host_prefix.graph_inputs if self._host_prefix is not None else self.inputs
+
     def _standardize_inputs(self, x) -> list:
-        """Arrays in the order of the model's inputs, from an array, a list or a dict by input name."""
+        """Arrays in the order of the graph's inputs, from an array, a list or a dict by input name; a model
+        with host layers first runs them on `x` (strings in, numbers out)."""
+        if self._graph is None and _holds_text(x):
+            self._build_for_text(x)
+        if self._host_prefix is not None:
+            x = self._host_prefix.run(x, self.input_names)
+        elif _holds_text(x):
+            raise ValueError(f"Model {self.name!r} takes numbers; received text. Put a host layer that turns strings "
+                             "into numbers (TextVectorization, StringLookup, Hashing) first in the model, after "
+                             "Input(shape=(1,), dtype='string'), or apply it to the data before the model.")
         if isinstance(x, dict):
             names = self.input_names if self._graph is not None else list(x)
             missing = [n for n in names if n not in x]
@@ -263,10 +296,11 @@ class Model(TrainingAPI, SavingAPI, OptimizeAPI, ExportAPI, Layer):
         arrays = [np.asarray(a) if not hasattr(a, "block_until_ready") else a for a in x]
         arrays = [a.astype(np.float32) if a.dtype == np.float64 else a for a in arrays]
         self._ensure_graph_for(arrays)
-        if len(arrays) != len(self.inputs):
-            raise ValueError(f"Model {self.name!r} expects {len(self.inputs)} input array(s) "
-                             f"({[t.name for t in self.inputs]}), but received {len(arrays)}.")
-        for i, (a, t) in enumerate(zip(arrays, self.inputs)):
+        graph_inputs = self._graph_inputs()
+        if len(arrays) != len(graph_inputs):
+            raise ValueError(f"Model {self.name!r} expects {len(graph_inputs)} input array(s) "
+                             f"({[t.name for t in graph_inputs]}), but received {len(arrays)}.")
+        for i, (a, t) in enumerate(zip(arrays, graph_inputs)):
             expected = tuple(t.shape)
             if len(a.shape) != len(expected) or any(e is not None and e != d for e, d in zip(expected[1:], a.shape[1:])):
                 raise ValueError(f"Input {i} of model {self.name!r} should have shape {expected} (None = any size), "

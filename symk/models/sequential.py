@@ -1,6 +1,8 @@
 """Sequential: a linear stack of layers, built as soon as its input shape is known."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..errors import GraphError
 from ..graph import SymbolicTensor
 from ..layers.base import Layer
@@ -113,6 +115,11 @@ class Sequential(Model):
                 raise ValueError(f"Sequential model {self.name!r} takes one input; got {len(arrays)} arrays")
             a = arrays[0]
             self._rebuild((None,) + tuple(a.shape[1:]), dtype=str(a.dtype))
+
+    def _build_for_text(self, x) -> None:
+        """Built by its first data when that is text: the first layer must be a host layer (strings in)."""
+        first = np.asarray(x if not isinstance(x, (list, tuple)) else list(x), dtype=object)
+        self._rebuild((None,) + tuple(first.shape[1:]), dtype="string")
 
     def _maybe_build(self, inputs) -> None:
         if self._graph is None:

@@ -64,6 +64,9 @@ class SavingAPI:
             raise ValueError(f"save_format={save_format!r} is not supported: symk saves the HDF5 format ('h5')")
         if save_format is None:
             _check_h5_name(path, "model.save")
+        from .layer_assets import refuse_assets_in_h5
+
+        refuse_assets_in_h5(self, path)  # an adapted vocabulary has no place in .h5
         if _keras_major(keras_version, "model.save") == 2:
             from .keras2_writer import save_keras2_model
 

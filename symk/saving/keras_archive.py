@@ -3,6 +3,7 @@
     metadata.json       {"keras_version": "3.15.1", "date_saved": "2026-01-31@12:00:00"}
     config.json         the model in Keras 3's object form (object_form.py), compile_config included
     model.weights.h5    the Keras 3 weights layout (keras3_weights.py), optimizer variables included
+    assets/...          layers' files, e.g. an adapted vocabulary (layer_assets.py)
 
     model.save("model.keras"); model = symk.models.load_model("model.keras")
 
@@ -20,7 +21,6 @@ import json
 import os
 import shutil
 import tempfile
-import warnings
 import zipfile
 
 from ..errors import ConfigError, FileFormatError, SymkError
@@ -37,6 +37,7 @@ def save_keras_archive(model, filepath, overwrite: bool = True, include_optimize
     from .api import KERAS_FORMAT_VERSION
     from .files import as_path, atomic_path
     from .keras3_weights import write_weights
+    from .layer_assets import write_assets
     from .object_form import model_entry
     from .training_state import optimizer_variables
 
@@ -56,6 +57,7 @@ def save_keras_archive(model, filepath, overwrite: bool = True, include_optimize
             zf.writestr(METADATA, metadata)
             zf.writestr(CONFIG, config)
             zf.write(weights_path, WEIGHTS)
+            write_assets(zf, model)  # adapted vocabularies (layer_assets.py), as Keras keeps them
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -181,6 +183,7 @@ def load_keras_archive(filepath, custom_objects=None, compile: bool = True, safe
     from .compile_config import compile_from_config
     from .files import as_path
     from .keras3_weights import read_weights
+    from .layer_assets import read_assets
     from .registry import CustomObjectScope
     from .training_state import restore_optimizer
 
@@ -193,23 +196,13 @@ def load_keras_archive(filepath, custom_objects=None, compile: bool = True, safe
             raise FileFormatError(f"{path!r} stores its weights as 'model.weights.npz' (Keras's npz weights format), "
                                   "which symk does not read; in Keras, save with the default weights_format='h5'.")
         model = _model_from_archive_config(config, path, custom_objects, safe_mode)
-        _warn_about_assets(zf, path)
+        read_assets(zf, path, model)  # layer_assets.py: vocabularies back into their layers; others warned of
         with extracted_weights(zf, path) as f:
             optimizer_values = read_weights(f, model)
             compile_config = config.get("compile_config") if compile else None
             if compile_config and compile_from_config(model, compile_config, custom_objects):
                 restore_optimizer(model, optimizer_values)
     return model
-
-
-def _warn_about_assets(zf, path: str) -> None:
-    """Keras keeps some layers' state as files under assets/ (an adapted StringLookup's vocabulary); symk's
-    layers keep none there, so such files are not read: say so rather than load a layer without its state."""
-    assets = sorted(name for name in zf.namelist() if name.startswith("assets/") and not name.endswith("/"))
-    if assets:
-        warnings.warn(f"{path!r} holds asset files {assets[:5]}{' ...' if len(assets) > 5 else ''} (state Keras "
-                      "saves outside the weights, such as an adapted lookup layer's vocabulary); symk does not read "
-                      "assets, so those layers keep only what their config holds.")
 
 
 def load_weights_from_archive(model, filepath, skip_mismatch: bool = False):

@@ -25,4 +25,6 @@ install_chromium() {
   return 0
 }
 install_chromium || true
-.venv/bin/python -m pytest -q -n 2 "$@"
+# loadgroup: a module whose fixture is costly (subprocess runs, a browser) marks its tests with one
+# xdist_group, so one worker runs that fixture once; every other test is spread as usual
+.venv/bin/python -m pytest -q -n 2 --dist loadgroup "$@"

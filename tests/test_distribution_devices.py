@@ -16,7 +16,7 @@ import sys
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("distribution_devices")]  # one worker runs the module's fixture
 
 WORKER = os.path.join(os.path.dirname(__file__), "dist_worker.py")
 TIMEOUT_S = 300  # a bound, not an expectation: the runs take well under a minute on an idle machine

@@ -17,7 +17,7 @@ import sys
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("distribution_local_data")]  # one worker runs the fixture
 
 WORKER = os.path.join(os.path.dirname(__file__), "dist_worker_local_data.py")
 TIMEOUT_S = 300  # a bound, not an expectation: the runs take about a minute on a loaded 2-core machine

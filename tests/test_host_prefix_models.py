@@ -14,6 +14,8 @@ import symk
 from symk import layers
 from symk.errors import GraphError
 
+pytestmark = pytest.mark.xdist_group("host_prefix_models")  # the module's fixture runs once, on one worker
+
 TEXTS = np.array(["the cat sat on the mat", "a dog ran far away", "the cat purrs", "dogs bark at night",
                   "my cat sleeps all day", "the dog chased a ball", "cats like warm laps", "a dog digs holes"])
 LABELS = np.array([1, 0, 1, 0, 1, 0, 1, 0], "float32")[:, None]

@@ -11,6 +11,8 @@ from symk import layers
 
 from chromium_driver import Chromium, find_chromium, png_pixels
 
+pytestmark = pytest.mark.xdist_group("browser")  # the module's fixture runs once, on one worker
+
 try:
     import websocket  # noqa: F401  (websocket-client drives chromium's DevTools protocol)
 except ImportError:

@@ -108,3 +108,43 @@ def test_example_ids_are_unique():
 @pytest.mark.parametrize("example", CORE_EXAMPLES + MERGE_EXAMPLES, ids=lambda e: e.id)
 def test_layer_harness(example):
     check_layer(example.factory, example.input_shape, example.input_dtype)
+
+
+# Keras 3's layer classes that symk does not have, and why (names from tests/references/keras_api_names.json,
+# which tools/keras_refs/dump_api_names.py writes with real Keras).
+KERAS_LAYERS_NOT_IN_SYMK = {
+    "TFSMLayer": "loads a TensorFlow SavedModel, which needs TensorFlow; symk lowers to JAX only",
+    "TorchModuleWrapper": "wraps a torch.nn.Module, which needs PyTorch; symk lowers to JAX only",
+    "FlaxLayer": "wraps a Flax module; flax is not installed in symk's environment",
+}
+
+
+def _keras_layer_names() -> dict:
+    import json
+    import pathlib
+
+    path = pathlib.Path(__file__).parent / "references" / "keras_api_names.json"
+    return json.loads(path.read_text())["layers"]
+
+
+def test_every_keras_layer_class_is_in_symk_or_excluded_with_a_reason():
+    keras_names = _keras_layer_names()
+    assert len(keras_names) > 150 and "Dense" in keras_names  # the file holds Keras 3.15's whole keras.layers
+    missing = sorted(name for name in keras_names if not inspect.isclass(getattr(L, name, None))
+                     and name not in KERAS_LAYERS_NOT_IN_SYMK)
+    assert not missing, (
+        f"keras.layers classes that symk.layers lacks: {missing}. Add them to symk.layers, or to "
+        "KERAS_LAYERS_NOT_IN_SYMK here with the reason.")
+    stale = sorted(name for name in KERAS_LAYERS_NOT_IN_SYMK if hasattr(L, name))
+    assert not stale, f"symk.layers now has {stale}: remove them from KERAS_LAYERS_NOT_IN_SYMK"
+    unknown = sorted(set(KERAS_LAYERS_NOT_IN_SYMK) - set(keras_names))
+    assert not unknown, f"exclusions that are not keras.layers names: {unknown}"
+
+
+def test_symk_layer_classes_keep_keras_class_hierarchy_for_shared_names():
+    """A name both export is a Layer in both (InputSpec: in neither), so isinstance checks port."""
+    for name, entry in _keras_layer_names().items():
+        symk_class = getattr(L, name, None)
+        if not inspect.isclass(symk_class):
+            continue
+        assert issubclass(symk_class, Layer) == ("Layer" in entry["bases"] or name == "Layer"), name

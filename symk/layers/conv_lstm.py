@@ -123,8 +123,9 @@ class _ConvLSTM(Layer):
         if isinstance(sequences, (list, tuple)):
             sequences, initial_state = sequences[0], list(sequences[1:]) or initial_state
             mask = mask[0] if isinstance(mask, (list, tuple)) else mask
-        if sequences.dtype != self.dtype:
-            sequences = apply("cast", [sequences], dtype=self.dtype)
+        # the compute dtype (bfloat16 under "mixed_bfloat16"), as Keras's autocast gives the cell
+        if sequences.dtype != self.compute_dtype:
+            sequences = apply("cast", [sequences], dtype=self.compute_dtype)
         cell = self.cell
         first_step = apply("getitem", [sequences], key=(("slice", None, None, None), ("int", 0)))
         h, c = self._initial_states(first_step, initial_state)
@@ -138,11 +139,14 @@ class _ConvLSTM(Layer):
         if self.go_backwards:
             xs = [apply("reverse", [x], axis=0) for x in xs]
         recurrent_masks = self._dropout_masks(h, cell.recurrent_dropout)
+        # NOTE: read here, in the layer's graph, where reads are autocast to the compute dtype; a scan body
+        # reading the variable itself would get it as stored (float32) and mix dtypes under a mixed policy
+        recurrent_kernel = cell.recurrent_kernel.symbolic()
         keep_shape = (-1,) + (1,) * (self.rank + 1)
 
         def step(carry, inputs):
             h_prev, c_prev = carry
-            h_new, c_new = cell.step(inputs[0], h_prev, c_prev, recurrent_masks)
+            h_new, c_new = cell.step(inputs[0], h_prev, c_prev, recurrent_masks, recurrent_kernel)
             if len(inputs) == 1:
                 return (h_new, c_new), (h_new if self.return_sequences else None)
             # a masked step leaves the states as they were and repeats the previous output (or zeros)
@@ -164,7 +168,7 @@ class _ConvLSTM(Layer):
             output = h
         if self.stateful:
             for var, state in zip(self._state_variables, (h, c)):
-                var.assign(state)
+                var.assign(state if state.dtype == var.dtype else apply("cast", [state], dtype=var.dtype))
         return [output, h, c] if self.return_state else output
 
     def _initial_states(self, first_step, initial_state) -> list:
@@ -175,8 +179,8 @@ class _ConvLSTM(Layer):
                                  f"pass [h, c], each of shape (batch,) + {self._state_shape}")
             states = []
             for s in given:
-                if isinstance(s, SymbolicTensor) and s.dtype != self.dtype:
-                    s = apply("cast", [s], dtype=self.dtype)
+                if isinstance(s, SymbolicTensor) and s.dtype != self.compute_dtype:
+                    s = apply("cast", [s], dtype=self.compute_dtype)
                 if tuple(s.shape[1:]) != self._state_shape:
                     raise ShapeError(f"Layer {self.name!r}: each initial state must have shape (batch,) + "
                                      f"{self._state_shape}; received {tuple(s.shape)}")
@@ -184,7 +188,7 @@ class _ConvLSTM(Layer):
             return states
         if self.stateful:
             return [v.symbolic() for v in self._state_variables]
-        return [apply("batch_full", [first_step], shape=self._state_shape, value=0.0, dtype=self.dtype)
+        return [apply("batch_full", [first_step], shape=self._state_shape, value=0.0, dtype=self.compute_dtype)
                 for _ in range(2)]
 
     def _input_steps(self, sequences, first_step):

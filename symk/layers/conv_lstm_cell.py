@@ -108,6 +108,9 @@ class ConvLSTMCell(Layer):
     def _gate_convs(self, x, kernel, **conv_args):
         """conv(x, kernel) for all four gates at once, or, for a list of four inputs (each dropped out with
         its own mask, as Keras draws one per gate), conv(x_g, kernel_g) per gate, joined on the channel axis."""
+        if isinstance(kernel, variables_module.Variable):
+            # NOTE: read first, so the read is autocast (conv() casts its input to a Variable's stored dtype)
+            kernel = kernel.symbolic()
         if not isinstance(x, list):
             return conv(x, kernel, data_format=self.data_format, **conv_args)
         parts = [conv(x_g, k, data_format=self.data_format, **conv_args)
@@ -123,11 +126,13 @@ class ConvLSTMCell(Layer):
             z = apply("bias_add", [z, self.bias], data_format=self.data_format)
         return z
 
-    def step(self, projected, h, c, recurrent_masks=None):
+    def step(self, projected, h, c, recurrent_masks=None, recurrent_kernel=None):
         """One step from the input projection and the previous (h, c) to the new (h, c); `recurrent_masks`
-        are four dropout masks for h, one per gate."""
+        are four dropout masks for h, one per gate. `recurrent_kernel`: the kernel as the caller read it (in
+        the compute dtype), else the variable."""
         h_in = h if recurrent_masks is None else [h * m for m in recurrent_masks]
-        z = projected + self._gate_convs(h_in, self.recurrent_kernel, strides=1, padding="same")
+        kernel = self.recurrent_kernel if recurrent_kernel is None else recurrent_kernel
+        z = projected + self._gate_convs(h_in, kernel, strides=1, padding="same")
         i, f, candidate, o = split(z, 4, axis=self.channel_axis)
         act, rec_act = self.activation, self.recurrent_activation
         c = rec_act(f) * c + rec_act(i) * act(candidate)

@@ -25,6 +25,20 @@ _LEGACY_BATCH_NORM_ARGS = ("fused", "virtual_batch_size", "adjustment", "moving_
                            "moving_variance_regularizer")
 
 
+def _at_least_float32(x):
+    """Half-precision tensors as float32: Keras computes normalization statistics in
+    backend.result_type(x.dtype, "float32"), since float16 / bfloat16 sums overflow or lose the mean."""
+    return apply("cast", [x], dtype="float32") if x.dtype in ("float16", "bfloat16") else x
+
+
+def _as_dtype(x, dtype):
+    """`x` (a tensor or a weight) in `dtype`; no node when it already is."""
+    if isinstance(x, np.ndarray):
+        return x.astype(dtype)
+    x = x.symbolic() if hasattr(x, "symbolic") else x
+    return x if x.dtype == dtype else apply("cast", [x], dtype=dtype)
+
+
 def _single_axis(axis, layer: str) -> int:
     if isinstance(axis, (list, tuple)):
         if len(axis) != 1:
@@ -53,6 +67,13 @@ def _param_shape_for(input_shape, axes, layer) -> tuple:
     return shape
 
 
+def _read_as_stored(*variables) -> None:
+    """Keras 3 creates the normalizations' weights with autocast=False: a mixed policy reads them in float32."""
+    for variable in variables:
+        if variable is not None:
+            variable.autocast = False
+
+
 class _ScaleOffsetNormalization(Layer):
     """Shared by the normalizations with an optional learned scale (gamma) and offset (beta):
     their settings, their weights, and the ones / zeros that stand in when scale / center is off."""
@@ -69,12 +90,14 @@ class _ScaleOffsetNormalization(Layer):
     def _add_gamma_and_beta(self, shape) -> None:
         self.gamma = add_weight_with_settings(self, "gamma", shape) if self.scale else None
         self.beta = add_weight_with_settings(self, "beta", shape) if self.center else None
+        _read_as_stored(self.gamma, self.beta)
 
     def _gamma_and_beta(self, shape, dtype):
-        """gamma and beta, or constant ones / zeros when scale / center is off (the ops always take both)."""
+        """gamma and beta in `dtype` (the statistics' dtype), or constant ones / zeros when scale / center is off
+        (the ops always take both)."""
         gamma = self.gamma if self.gamma is not None else np.ones(shape, dtype)
         beta = self.beta if self.beta is not None else np.zeros(shape, dtype)
-        return gamma, beta
+        return _as_dtype(gamma, dtype), _as_dtype(beta, dtype)
 
     def _normalize(self, inputs, mean, variance, gamma, beta, param_shape):
         """(inputs - mean) / sqrt(variance + epsilon) * gamma + beta as one multiply-add; gamma and beta
@@ -124,12 +147,21 @@ class BatchNormalization(_ScaleOffsetNormalization):
                                            trainable=False)
         self.moving_variance = self.add_weight("moving_variance", (channels,),
                                                initializer=self.moving_variance_initializer, trainable=False)
+        _read_as_stored(self.moving_mean, self.moving_variance)
         self.input_spec = InputSpec(ndim=rank, axes={self._axis: channels})
         super().build(input_shape)
 
     def call(self, inputs, training=None, mask=None):
-        gamma, beta = self._gamma_and_beta(self.moving_mean.shape, self.moving_mean.dtype)
-        inference = apply("batch_norm", [inputs, self.moving_mean, self.moving_variance, gamma, beta],
+        # Keras 3: half-precision inputs are normalized in float32, the output is in the compute dtype
+        return _as_dtype(self._normalize_batch(_at_least_float32(inputs), training, mask), self.compute_dtype)
+
+    def _moving_statistics(self, dtype):
+        return _as_dtype(self.moving_mean, dtype), _as_dtype(self.moving_variance, dtype)
+
+    def _normalize_batch(self, inputs, training, mask):
+        gamma, beta = self._gamma_and_beta(self.moving_mean.shape, inputs.dtype)
+        moving_mean, moving_variance = self._moving_statistics(inputs.dtype)
+        inference = apply("batch_norm", [inputs, moving_mean, moving_variance, gamma, beta],
                           axis=self._axis, epsilon=self.epsilon)
         # NOTE: a frozen layer always normalizes with its moving statistics, as in Keras
         if training is False or not self.trainable:
@@ -171,9 +203,14 @@ class BatchNormalization(_ScaleOffsetNormalization):
         turn, so training normalizes every step with that step's batch statistics and updates the moving
         statistics once per step, in time order. `inputs` is (batch, time, ...), the layer built for one
         step (batch, ...); `mask` is (batch, time, ...) with one axis less than `inputs`, as for call()."""
+        outputs = self._normalize_per_time_step(_at_least_float32(inputs), training, mask)
+        return _as_dtype(outputs, self.compute_dtype)
+
+    def _normalize_per_time_step(self, inputs, training, mask):
         axis, rank = self._axis + 1, len(inputs.shape)
-        gamma, beta = self._gamma_and_beta(self.moving_mean.shape, self.moving_mean.dtype)
-        inference = apply("batch_norm", [inputs, self.moving_mean, self.moving_variance, gamma, beta],
+        gamma, beta = self._gamma_and_beta(self.moving_mean.shape, inputs.dtype)
+        moving_mean, moving_variance = self._moving_statistics(inputs.dtype)
+        inference = apply("batch_norm", [inputs, moving_mean, moving_variance, gamma, beta],
                           axis=axis, epsilon=self.epsilon)
         if training is False or not self.trainable:
             return inference
@@ -211,13 +248,13 @@ class BatchNormalization(_ScaleOffsetNormalization):
         weights = (1.0 - self.momentum) * ops.power(self.momentum, later_steps)
         old = variable.symbolic()
         updated = old * ops.power(self.momentum, ops.sum(ones)) + ops.sum(weights[:, None] * step_values, axis=0)
-        variable.assign(apply("training_select", [updated, old]))
+        variable.assign(apply("training_select", [_as_dtype(updated, variable.dtype), old]))
 
     def _update_moving(self, variable, batch_value):
         old = variable.symbolic()
         updated = old * self.momentum + batch_value * (1.0 - self.momentum)
         # the update happens only in training: in inference the variable keeps its value
-        variable.assign(apply("training_select", [updated, old]))
+        variable.assign(apply("training_select", [_as_dtype(updated, variable.dtype), old]))
 
     def get_config(self):
         config = super().get_config()
@@ -251,6 +288,7 @@ class LayerNormalization(_ScaleOffsetNormalization):
         self.axis = axis if isinstance(axis, int) else list(axes)
         self._axes_arg = axes
         self.epsilon, self.rms_scaling = float(epsilon), rms_scaling
+        self.autocast = False  # as Keras 3: inputs come in their own dtype, weights are read as stored
 
     def build(self, input_shape):
         self._axes = _positive_axes(self._axes_arg, len(input_shape), self)
@@ -258,18 +296,23 @@ class LayerNormalization(_ScaleOffsetNormalization):
         # Keras 3: gamma with scale or rms_scaling, beta with center unless rms_scaling
         self.gamma = add_weight_with_settings(self, "gamma", shape) if self.scale or self.rms_scaling else None
         self.beta = add_weight_with_settings(self, "beta", shape) if self.center and not self.rms_scaling else None
+        _read_as_stored(self.gamma, self.beta)
         self._param_shape = shape
         self.axis = sorted(self._axes_arg)  # Keras keeps the axes as a sorted list once built (its config says so)
         super().build(input_shape)
 
     def call(self, inputs):
+        # Keras 3: statistics in at least float32, back to the input's dtype, then to the compute dtype
+        x = _at_least_float32(inputs)
         if self.rms_scaling:
-            variance = apply("var", [inputs], axis=self._axes, keepdims=True)
-            broadcast = tuple(inputs.shape[a] if a in self._axes else 1 for a in range(len(inputs.shape)))
-            return inputs * apply("rsqrt", [variance + self.epsilon]) * apply("reshape", [self.gamma],
-                                                                             shape=broadcast)
-        gamma, beta = self._gamma_and_beta(self._param_shape, "float32")
-        return apply("layer_norm", [inputs, gamma, beta], axis=self._axes, epsilon=self.epsilon, rms_scaling=False)
+            variance = apply("var", [x], axis=self._axes, keepdims=True)
+            broadcast = tuple(x.shape[a] if a in self._axes else 1 for a in range(len(x.shape)))
+            out = x * apply("rsqrt", [variance + self.epsilon]) * apply("reshape", [_as_dtype(self.gamma, x.dtype)],
+                                                                        shape=broadcast)
+        else:
+            gamma, beta = self._gamma_and_beta(self._param_shape, x.dtype)
+            out = apply("layer_norm", [x, gamma, beta], axis=self._axes, epsilon=self.epsilon, rms_scaling=False)
+        return _as_dtype(_as_dtype(out, inputs.dtype), self.compute_dtype)
 
     def get_config(self):
         config = super().get_config()
@@ -314,6 +357,7 @@ class GroupNormalization(_ScaleOffsetNormalization):
                              f"channel (instance normalization); received groups={groups!r}")
         self.groups, self.axis = groups, _single_axis(axis, "GroupNormalization")
         self.epsilon = float(epsilon)
+        self.autocast = False  # as Keras 3: inputs come in their own dtype, weights are read as stored
 
     def build(self, input_shape):
         (self._axis,) = _positive_axes((self.axis,), len(input_shape), self)
@@ -337,14 +381,15 @@ class GroupNormalization(_ScaleOffsetNormalization):
         shape = tuple(inputs.shape)
         axis, channels = self._axis, shape[self._axis]
         grouped_shape = (-1,) + shape[1:axis] + (self.groups, channels // self.groups) + shape[axis + 1:]
-        grouped = apply("reshape", [inputs], shape=grouped_shape)
+        # Keras 3: the statistics in at least float32, the result back in the input's dtype
+        grouped = _at_least_float32(apply("reshape", [inputs], shape=grouped_shape))
         reduce_axes = tuple(a for a in range(1, len(grouped_shape)) if a != axis)
         mean = apply("mean", [grouped], axis=reduce_axes, keepdims=True)
         variance = apply("var", [grouped], axis=reduce_axes, keepdims=True)
         param_shape = tuple(grouped_shape[a] if a in (axis, axis + 1) else 1 for a in range(len(grouped_shape)))
-        gamma, beta = self._gamma_and_beta((channels,), "float32")
-        out = self._normalize(grouped, mean, variance, gamma, beta, param_shape)
-        return apply("reshape", [out], shape=(-1,) + shape[1:])
+        gamma, beta = self._gamma_and_beta((channels,), grouped.dtype)
+        out = _as_dtype(self._normalize(grouped, mean, variance, gamma, beta, param_shape), inputs.dtype)
+        return _as_dtype(apply("reshape", [out], shape=(-1,) + shape[1:]), self.compute_dtype)
 
     def get_config(self):
         config = super().get_config()

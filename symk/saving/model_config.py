@@ -20,7 +20,9 @@ def sequential_config(model) -> dict:
     if input_layer is not None:
         layers.append(serialize_layer(input_layer))
     layers += [serialize_layer(layer) for layer in model.layers]
-    config = {"name": model.name, "trainable": model.trainable, "dtype": dtype_policy(model.dtype), "layers": layers}
+    # the policy's name, as Keras 3 writes it ('mixed_bfloat16' under that global policy, not its variable dtype)
+    config = {"name": model.name, "trainable": model.trainable, "dtype": dtype_policy(model.dtype_policy.name),
+              "layers": layers}
     if model._graph is not None:
         config["build_input_shape"] = list(model.inputs[0].shape)
     return config

@@ -1,5 +1,6 @@
 """Write tests/references/keras_api_names.json: every public name of Keras 3's keras.ops (with the
-namespace it is defined in and its signature), keras.random, keras.tree and keras.config.
+namespace it is defined in and its signature), keras.random, keras.tree and keras.config, and the class
+names of keras.layers ("layers": {name: {"bases": [...], "defined_in": ...}}; aliases such as MaxPool2D too).
 
 Run with real Keras 3 on JAX (see README.md):  KERAS_BACKEND=jax python tools/keras_refs/dump_api_names.py
 symk's coverage test (tests/test_ops_coverage.py) reads the file; it never imports Keras.
@@ -39,6 +40,17 @@ def describe(module) -> dict:
     return entries
 
 
+def layer_classes(module) -> dict:
+    """Every public class of keras.layers (the Layer subclasses and InputSpec), with its base classes' names."""
+    entries = {}
+    for name in public(module):
+        obj = getattr(module, name)
+        if inspect.isclass(obj):
+            entries[name] = {"defined_in": obj.__module__, "class_name": obj.__name__,
+                             "bases": [base.__name__ for base in obj.__mro__[1:]]}
+    return entries
+
+
 def main():
     ops = keras.ops
     result = {
@@ -50,6 +62,7 @@ def main():
         "random": describe(keras.random),
         "tree": describe(keras.tree),
         "config": describe(keras.config),
+        "layers": layer_classes(keras.layers),
     }
     OUT.write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
     print(f"wrote {OUT}: {len(result['ops'])} ops names")

@@ -22,6 +22,7 @@ KERAS_BACKEND=jax "$PY" "$HERE/make_apps_refs.py"
 KERAS_BACKEND=jax "$PY" "$HERE/make_apps_refs_modern.py"
 KERAS_BACKEND=jax "$PY" "$HERE/make_family_serialization.py"
 KERAS_BACKEND=jax "$PY" "$HERE/make_mixed_precision.py"
+KERAS_BACKEND=jax "$PY" "$HERE/make_mixed_precision_more.py"
 "$PY" "$HERE/make_keras2.py"
 "$PY" "$HERE/build_manifest.py"
 KERAS_BACKEND=jax "$PY" "$HERE/verify.py" keras3

@@ -1,7 +1,6 @@
 """Under mixed_bfloat16, these layers compute and output bfloat16, as Keras 3.15 does (output dtypes recorded
 by running each layer in Keras under the same policy: every one gave bfloat16), both eagerly and in a model.
-NOTE: ConvLSTM1D/2D/3D (bfloat16 in Keras) still compute in float32 here: the weights a scan body reads are
-not autocast yet (symk/variables.py, region bodies), so they keep float32 throughout rather than mix."""
+ConvLSTM1D/2D/3D and the normalizations are checked against Keras's numbers in tests/test_mixed_precision_more.py."""
 import numpy as np
 import pytest
 

@@ -81,10 +81,10 @@ def test_summary_and_inference_pipeline(small_cnn, capsys):
 
 
 def test_unsupported_operator_names_the_operator_the_node_and_the_list():
-    node = helper.make_node("StringNormalizer", ["x"], ["y"], name="norm_text")
-    model = _model([node], [helper.make_tensor_value_info("x", TensorProto.STRING, [2])],
-                   [helper.make_tensor_value_info("y", TensorProto.STRING, [2])])
-    with pytest.raises(OnnxImportError, match=r"'norm_text'.*'StringNormalizer'.*import_unsupported"):
+    node = helper.make_node("ImageDecoder", ["x"], ["y"], name="decode_jpeg")
+    model = _model([node], [helper.make_tensor_value_info("x", TensorProto.UINT8, [16])],
+                   [helper.make_tensor_value_info("y", TensorProto.UINT8, [None, None, 3])])
+    with pytest.raises(OnnxImportError, match=r"'decode_jpeg'.*'ImageDecoder'.*import_unsupported"):
         load_model(model)
 
 

@@ -20,7 +20,7 @@ UNARY = {
     "IsNaN": ops.isnan, "BitwiseNot": ops.bitwise_invert, "Round": ops.round,
 }
 BINARY = {
-    "Add": ops.add, "Sub": ops.subtract, "Mul": ops.multiply, "Equal": ops.equal, "Less": ops.less,
+    "Add": ops.add, "Sub": ops.subtract, "Mul": ops.multiply, "Less": ops.less,
     "LessOrEqual": ops.less_equal, "Greater": ops.greater, "GreaterOrEqual": ops.greater_equal,
     "And": ops.logical_and, "Or": ops.logical_or, "Xor": ops.logical_xor, "BitwiseAnd": ops.bitwise_and,
     "BitwiseOr": ops.bitwise_or, "BitwiseXor": ops.bitwise_xor,
@@ -39,6 +39,23 @@ for _name, _fn in UNARY.items():
     def_import(_name)(_unary(_fn))
 for _name, _fn in BINARY.items():
     def_import(_name)(_binary(_fn))
+
+
+def is_string_array(value) -> bool:
+    return isinstance(value, (np.ndarray, np.generic)) and np.asarray(value).dtype.kind in "OSU"
+
+
+@def_import("Equal")
+def _equal(node):
+    """Strings have no JAX dtype: string operands must be known at import time (the backend fixes string
+    inputs to the run's values), and numpy compares them there."""
+    a, b = node.input(0), node.input(1)
+    if is_string_array(a) or is_string_array(b):
+        if hasattr(a, "graph") or hasattr(b, "graph"):
+            raise node.fail("Equal of strings with a tensor computed at run time: symk's graph has no string "
+                            "dtype, so both operands must be known at import time")
+        return np.equal(np.asarray(a).astype(str), np.asarray(b).astype(str))
+    return ops.equal(a, b)
 
 
 def dtype_of(value) -> str:

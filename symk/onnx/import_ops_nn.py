@@ -124,14 +124,16 @@ def _conv_transpose(node):
 def _pool(kind):
     def mapping(node):
         x = node.input(0)
-        if node.num_outputs > 1 and node.output_names[1]:
-            raise node.fail("MaxPool's Indices output is not supported")
         kernel = tuple(node.attr("kernel_shape"))
         n = len(kernel)
         strides = tuple(node.attr("strides") or (1,) * n)
         dilations = tuple(node.attr("dilations") or (1,) * n)
         spatial = shape_of(x)[2:]
         pads = explicit_pads(node, spatial, kernel, strides, dilations)
+        if node.num_outputs > 1 and node.output_names[1]:  # MaxPool's Indices (symk/ops/onnx_image_pool.py)
+            return list(apply("onnx_max_pool_with_indices", [x], kernel=kernel, strides=strides,
+                              pads=tuple(p[0] for p in pads) + tuple(p[1] for p in pads), dilations=dilations,
+                              ceil_mode=bool(node.attr("ceil_mode", 0)), storage_order=node.attr("storage_order", 0)))
         if node.attr("auto_pad", "NOTSET") in ("SAME_UPPER", "SAME_LOWER") and kind != "max":
             pass  # averages over SAME padding exclude the pads (count_include_pad 0) as ONNX's reference does
         return apply("onnx_pool", [x], kind=kind, kernel=kernel, strides=strides, pads=tuple(pads),
@@ -167,7 +169,9 @@ def_import("GlobalLpPool")(_global_pool("lp"))
 def _batch_norm(node):
     x, scale, bias, mean, var = (node.input(i) for i in range(5))
     if node.attr("training_mode", 0) or (node.num_outputs > 1 and any(node.output_names[1:])):
-        raise node.fail("BatchNormalization in training mode (running statistics outputs) is not supported")
+        from .import_ops_training import training_batch_norm
+
+        return training_batch_norm(node)
     rank = len(shape_of(x))
     eps = np.asarray(node.attr("epsilon", 1e-5), dtype=str(x.dtype))
     inv = ops.multiply(scale, ops.rsqrt(ops.add(var, eps)))
@@ -276,7 +280,9 @@ def _lp_normalization(node):
         norm = ops.sum(ops.abs(x), axis=axis, keepdims=True)
     else:
         norm = ops.sqrt(ops.sum(ops.square(x), axis=axis, keepdims=True))
-    return ops.divide(x, norm)
+    # a zero vector stays zero (ONNX's reference), rather than 0/0
+    zero = ops.equal(norm, np.asarray(0, dtype=str(x.dtype)))
+    return ops.where(zero, ops.zeros_like(x), ops.divide(x, ops.where(zero, ops.ones_like(norm), norm)))
 
 
 @def_import("MeanVarianceNormalization")

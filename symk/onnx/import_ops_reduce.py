@@ -30,8 +30,33 @@ def _reduce(kind):
             axes = list(range(rank))
         axes = tuple(sorted(norm_axis(a, rank) for a in axes))
         keep = bool(node.attr("keepdims", 1))
+        if kind in EMPTY_IDENTITY and any(shape_of(x)[a] == 0 for a in axes):
+            return empty_reduction(x, axes, keep, EMPTY_IDENTITY[kind])
         return REDUCERS[kind](x, axes, keep)
     return mapping
+
+
+# NOTE: max and min have no identity in numpy or XLA, so an empty reduction fails there; ONNX defines the
+# result as the type's lowest (max, log-sum-exp) or highest (min) value.
+EMPTY_IDENTITY = {"ReduceMax": "lowest", "ReduceMin": "highest", "ReduceLogSumExp": "lowest"}
+
+
+def empty_reduction(x, axes, keep, which: str):
+    """The result of reducing over an empty axis: a constant of the reduced shape, known at import time."""
+    shape = shape_of(x)
+    if any(d is None for i, d in enumerate(shape) if i not in axes):
+        raise ValueError(f"reducing an empty axis of shape {shape} needs the other dimensions known")
+    out = tuple(1 if i in axes else d for i, d in enumerate(shape)) if keep else \
+        tuple(d for i, d in enumerate(shape) if i not in axes)
+    dtype = np.dtype(str(x.dtype))
+    if dtype == np.bool_:
+        value = which == "highest"
+    elif dtype.kind == "f" or "float" in dtype.name:  # bfloat16's kind is "V"
+        value = -np.inf if which == "lowest" else np.inf
+    else:
+        info = np.iinfo(dtype)
+        value = info.min if which == "lowest" else info.max
+    return np.full(out, value, dtype=dtype)
 
 
 def _log_sum_exp(x, axes, keep):

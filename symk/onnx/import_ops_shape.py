@@ -40,7 +40,7 @@ def _require_known(node, shape, what: str):
 
 @def_import("Identity")
 def _identity(node):
-    return node.input(0)
+    return [node.input(0)]  # one output, also when it is a sequence (a list) or an empty optional
 
 
 @def_import("Reshape")
@@ -178,8 +178,21 @@ def _gather_nd(node):
     x, indices = node.input(0), node.input(1)
     batch_dims = node.attr("batch_dims", 0)
     shape, ishape = shape_of(x), shape_of(indices)
-    if batch_dims:
-        raise node.fail("GatherND with batch_dims > 0 is not supported yet")
+    if batch_dims:  # the batch axes folded into one, whose index leads each row of coordinates
+        _require_known(node, shape[:batch_dims] + ishape[:batch_dims], "GatherND with batch_dims")
+        count = int(np.prod(shape[:batch_dims], dtype=np.int64))
+        flat_x = ops.reshape(x, (count,) + tuple(shape[batch_dims:]))
+        rows = tuple(ishape[batch_dims:-1])
+        flat_indices = ops.cast(ops.reshape(indices, (count,) + rows + (ishape[-1],)), "int32")
+        batch = np.broadcast_to(np.arange(count, dtype=np.int32).reshape((count,) + (1,) * (len(rows) + 1)),
+                                (count,) + rows + (1,))
+        out = gather_nd(node, flat_x, ops.concatenate([batch, flat_indices], axis=-1))
+        return ops.reshape(out, tuple(shape[:batch_dims]) + tuple(out.shape[1:]))
+    return gather_nd(node, x, indices)
+
+
+def gather_nd(node, x, indices):
+    shape, ishape = shape_of(x), shape_of(indices)
     depth = ishape[-1]
     _require_known(node, shape[:depth], "GatherND")
     strides = np.cumprod((shape[1:depth] + (1,))[::-1])[::-1].astype(np.int32)
@@ -192,30 +205,44 @@ def _gather_nd(node):
     return ops.take(flat, ops.cast(linear, "int32"), axis=0)
 
 
+SCATTER_REDUCTIONS = {"none": None, "add": "add", "mul": "mul", "max": "max", "min": "min"}
+
+
+def scatter_reduction(node):
+    """ONNX's reduction attribute as symk.ops.scatter_update's (None: the updates replace the values)."""
+    reduction = node.attr("reduction", "none")
+    if reduction not in SCATTER_REDUCTIONS:
+        raise node.fail(f"unknown {node.op_type} reduction {reduction!r}; ONNX defines {sorted(SCATTER_REDUCTIONS)}")
+    return SCATTER_REDUCTIONS[reduction]
+
+
 @def_import("ScatterND")
 def _scatter_nd(node):
     data, indices, updates = node.input(0), node.input(1), node.input(2)
-    if node.attr("reduction", "none") != "none":
-        raise node.fail(f"ScatterND reduction {node.attr('reduction')!r} is not supported yet")
     depth = shape_of(indices)[-1]
     flat_indices = ops.reshape(indices, (-1, depth))
     flat_updates = ops.reshape(updates, (-1,) + tuple(shape_of(data)[depth:]))
-    return ops.scatter_update(data, flat_indices, flat_updates)
+    return ops.scatter_update(data, flat_indices, flat_updates, reduction=scatter_reduction(node))
 
 
-@def_import("ScatterElements")
+@def_import("ScatterElements", "Scatter")  # Scatter: the name before opset 11, without reduction
 def _scatter_elements(node):
     data, indices, updates = node.input(0), node.input(1), node.input(2)
-    if node.attr("reduction", "none") != "none":
-        raise node.fail(f"ScatterElements reduction {node.attr('reduction')!r} is not supported yet")
+    axis = norm_axis(node.attr("axis", 0), len(shape_of(indices)))
+    return scatter_elements(data, positive_indices(indices, shape_of(data)[axis]), updates, axis,
+                            scatter_reduction(node))
+
+
+def scatter_elements(data, indices, updates, axis: int, reduction=None):
+    """data with each update written at its own position, but at `indices` along `axis` (ONNX's
+    ScatterElements; indices already in range)."""
     shape = shape_of(indices)
-    axis = norm_axis(node.attr("axis", 0), len(shape))
-    indices = positive_indices(indices, shape_of(data)[axis])
     # full coordinates: the index along `axis`, the element's own position along the others
     grids = np.indices(shape).astype(np.int32)
     coords = [ops.cast(indices, "int32") if a == axis else grids[a] for a in range(len(shape))]
     full = ops.stack([ops.broadcast_to(c, shape) for c in coords], axis=-1)
-    return ops.scatter_update(data, ops.reshape(full, (-1, len(shape))), ops.reshape(updates, (-1,)))
+    return ops.scatter_update(data, ops.reshape(full, (-1, len(shape))), ops.reshape(updates, (-1,)),
+                              reduction=reduction)
 
 
 @def_import("Expand")
@@ -294,7 +321,8 @@ def _depth_space(x, block, mode, to_space: bool):
             y = ops.transpose(y, (0, 1, 4, 2, 5, 3))
         return ops.reshape(y, (n, c // block ** 2, h * block, w * block))
     y = ops.reshape(x, (n, c, h // block, block, w // block, block))
-    y = ops.transpose(y, (0, 3, 5, 1, 2, 4))
+    # DCR: the block offsets lead the new channel index; CRD: the old channel does
+    y = ops.transpose(y, (0, 3, 5, 1, 2, 4) if mode == "DCR" else (0, 1, 3, 5, 2, 4))
     return ops.reshape(y, (n, c * block ** 2, h // block, w // block))
 
 
@@ -305,7 +333,7 @@ def _depth_to_space(node):
 
 @def_import("SpaceToDepth")
 def _space_to_depth(node):
-    return _depth_space(node.input(0), node.attr("blocksize"), "DCR", False)
+    return _depth_space(node.input(0), node.attr("blocksize"), node.attr("mode", "DCR"), False)
 
 
 @def_import("Trilu")

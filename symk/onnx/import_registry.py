@@ -44,7 +44,8 @@ def load_import_families() -> None:
     """Import every family module, so their declarations fill IMPORTERS."""
     from . import (import_ops_attention, import_ops_control, import_ops_elementwise,  # noqa: F401
                    import_ops_image, import_ops_losses, import_ops_misc, import_ops_nn, import_ops_quantize,
-                   import_ops_recurrent, import_ops_reduce, import_ops_shape, import_ops_signal, import_ops_tensor)
+                   import_ops_recurrent, import_ops_reduce, import_ops_shape, import_ops_signal, import_ops_tensor,
+                   import_ops_transformer)
 
 
 def is_static(value) -> bool:

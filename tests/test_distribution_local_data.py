@@ -8,14 +8,12 @@ starts), started together once for the module. The reference for every distribut
 training on one device fed the same global batches; that training is checked against numpy and
 Keras elsewhere (test_train*.py).
 """
-import json
 import os
-import socket
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+
+from dist_processes import free_port, result, run_workers
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("distribution_local_data")]  # one worker runs the fixture
 
@@ -23,54 +21,15 @@ WORKER = os.path.join(os.path.dirname(__file__), "dist_worker_local_data.py")
 TIMEOUT_S = 300  # a bound, not an expectation: the runs take about a minute on a loaded 2-core machine
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _environment() -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KERAS_DISTRIBUTION_")}
-    env.pop("XLA_FLAGS", None)  # the worker sets its own device count
-    env["JAX_PLATFORMS"] = "cpu"
-    return env
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("dist_local")
-    port = _free_port()
+    port = free_port()
     commands = {"host0": ["host", str(folder / "host0.json"), str(port), "0"],
                 "host1": ["host", str(folder / "host1.json"), str(port), "1"],
                 "reference": ["reference", str(folder / "reference.json")],
                 "devices8": ["devices8", str(folder / "devices8.json")]}
-    procs = {name: subprocess.Popen([sys.executable, WORKER] + args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    env=_environment(), text=True) for name, args in commands.items()}
-    outputs = {}
-    try:
-        for name, proc in procs.items():
-            outputs[name] = proc.communicate(timeout=TIMEOUT_S)[0]
-    finally:
-        for proc in procs.values():
-            if proc.poll() is None:
-                proc.kill()
-    results = {}
-    for name, args in commands.items():
-        if procs[name].returncode != 0:
-            results[name] = RuntimeError(f"worker {name} failed ({procs[name].returncode}):\n"
-                                         f"{outputs.get(name, '')[-4000:]}")
-            continue
-        with open(args[1]) as f:
-            results[name] = json.load(f)
-    results["logs"] = outputs
-    results["folder"] = folder
-    return results
-
-
-def _get(runs, name):
-    if isinstance(runs[name], Exception):
-        raise runs[name]
-    return runs[name]
+    return run_workers(WORKER, commands, folder, TIMEOUT_S)
 
 
 def _assert_close_lists(got, want, rtol=1e-5, atol=1e-5):
@@ -81,7 +40,7 @@ def _assert_close_lists(got, want, rtol=1e-5, atol=1e-5):
 
 @pytest.mark.parametrize("host", ["host0", "host1"])
 def test_each_process_feeding_its_half_trains_like_one_device_on_the_global_batches(runs, host):
-    got, want = _get(runs, host), _get(runs, "reference")
+    got, want = result(runs, host), result(runs, "reference")
     assert got["process_count"] == 2 and got["devices"] == 4
     _assert_close_lists(got["weights"], want["weights"])
     for key in want["history"]:
@@ -91,34 +50,34 @@ def test_each_process_feeding_its_half_trains_like_one_device_on_the_global_batc
 
 
 def test_each_process_gets_the_predictions_of_its_own_rows(runs):
-    want = _get(runs, "reference")["predict"]
+    want = result(runs, "reference")["predict"]
     for process, host in enumerate(("host0", "host1")):
-        np.testing.assert_allclose(_get(runs, host)["predict"], want[process], rtol=1e-5, atol=1e-6)
-        np.testing.assert_allclose(_get(runs, host)["predict_from_batches"], want[process], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(result(runs, host)["predict"], want[process], rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(result(runs, host)["predict_from_batches"], want[process], rtol=1e-5, atol=1e-6)
 
 
 def test_whole_data_predict_in_every_process_is_the_whole_prediction(runs):
-    want = _get(runs, "reference")["predict_whole"]
+    want = result(runs, "reference")["predict_whole"]
     for host in ("host0", "host1"):
-        np.testing.assert_allclose(_get(runs, host)["predict_whole"], want, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(result(runs, host)["predict_whole"], want, rtol=1e-5, atol=1e-6)
 
 
 def test_custom_train_step_on_per_process_data_trains_like_one_device(runs):
     # the last global batch (5 rows from each process) cannot split over 4 devices: gathered, run whole
     for host in ("host0", "host1"):
-        _assert_close_lists(_get(runs, host)["custom"], _get(runs, "reference")["custom"])
+        _assert_close_lists(result(runs, host)["custom"], result(runs, "reference")["custom"])
 
 
 def test_processes_that_would_run_different_step_counts_get_a_clear_error(runs):
     for host in ("host0", "host1"):
-        message = _get(runs, host)["uneven_error"]
+        message = result(runs, host)["uneven_error"]
         assert message is not None
         for part in ("auto_shard_dataset=False", "[30, 18] samples", "[4, 3] steps", "batch_size=8"):
             assert part in message
 
 
 def test_only_process_zero_prints_predict_progress_and_writes_the_csv_log(runs):
-    _get(runs, "host0"), _get(runs, "host1")
+    result(runs, "host0"), result(runs, "host1")
     logs = runs["logs"]
     for begin, end in (("PREDICT-BEGINS", "PREDICT-ENDS"), ("WHOLE-PREDICT-BEGINS", "WHOLE-PREDICT-ENDS")):
         first = logs["host0"].split(begin)[1].split(end)[0]
@@ -130,18 +89,18 @@ def test_only_process_zero_prints_predict_progress_and_writes_the_csv_log(runs):
     rows = (folder / "log0.csv").read_text().splitlines()
     assert rows[0].split(",") == ["epoch", "loss", "mae"] and len(rows) == 3
     np.testing.assert_allclose([float(r.split(",")[1]) for r in rows[1:]],
-                               _get(runs, "reference")["history"]["loss"], rtol=1e-5)
+                               result(runs, "reference")["history"]["loss"], rtol=1e-5)
 
 
 def test_custom_train_step_with_a_short_last_batch_on_eight_devices_trains_like_one_device(runs):
-    s = _get(runs, "devices8")  # 60 rows in batches of 16: the last 12 do not split over 8 devices
+    s = result(runs, "devices8")  # 60 rows in batches of 16: the last 12 do not split over 8 devices
     _assert_close_lists(s["custom_dp8"], s["custom_single"])
     message = s["custom_indivisible_error"]  # a first batch that does not split is an error, not replicated
     assert message is not None and "batch size 12" in message and "multiple of 8" in message
 
 
 def test_keras2_model_file_loads_sharded_on_the_mesh(runs):
-    s = _get(runs, "devices8")
+    s = result(runs, "devices8")
     layouts = s["keras2_model"]
     assert layouts["hidden/kernel"] == ["P(None, 'model')", 8] and layouts["hidden/bias"] == ["P('model',)", 8]
     assert layouts["head/kernel"] == ["P(None, 'model')", 8]
@@ -157,7 +116,7 @@ def test_keras2_model_file_loads_sharded_on_the_mesh(runs):
 
 
 def test_keras2_weights_file_loads_sharded_on_the_mesh(runs):
-    s = _get(runs, "devices8")
+    s = result(runs, "devices8")
     layouts = s["keras2_weights"]
     assert layouts == {"hidden2/kernel": ["P(None, 'model')", 8], "hidden2/bias": ["P('model',)", 8],
                        "head2/kernel": ["P(None, 'model')", 8], "head2/bias": ["P('model',)", 8]}

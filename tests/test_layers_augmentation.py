@@ -2,13 +2,13 @@
 every random layer at inference, random layers in training with one-valued ranges) and configs; the
 properties of the training draws (flips, ranges, seeds, new draws per compiled step); an augmenting CNN
 that trains, saves and loads; and the errors for bad arguments."""
-import json
 import pathlib
 
 import numpy as np
 import pytest
 
 import symk
+from keras_layer_cases import KerasLayerCases
 from layer_harness import check_layer, layer_example
 from symk import layers as L
 from symk.models import load_model
@@ -62,32 +62,15 @@ def test_layer_harness(example):
 
 
 # -- Keras 3's numbers --------------------------------------------------------------------
-CASES = json.loads((REF / "cases.json").read_text())["cases"]
-ARRAYS = np.load(REF / "cases.npz")
-
-
-def _build(case):
-    return getattr(L, case["cls"])(**case["kwargs"])
-
-
-def _assert_keras_output(got, case):
-    want = ARRAYS[f"{case['id']}/y"]
-    assert str(np.asarray(got).dtype) == case["y_dtype"], case["id"]
-    scale = max(1.0, float(np.abs(want.astype("float64")).max()))
-    np.testing.assert_allclose(np.asarray(got, "float64"), want.astype("float64"), rtol=1e-5, atol=2e-6 * scale,
-                               err_msg=case["id"])
-
-
-def _plain_json(value):
-    return json.loads(json.dumps(value))
+KERAS = KerasLayerCases(REF, atol_per_unit=2e-6)
+CASES, ARRAYS = KERAS.cases, KERAS.arrays
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c["id"])
 def test_eager_calls_match_keras(case):
-    layer = _build(case)
-    _assert_keras_output(layer(ARRAYS[case["x"]], training=case["training"]), case)
-    config = {k: v for k, v in layer.get_config().items() if k not in ("name", "dtype", "trainable")}
-    keras_config = {k: v for k, v in case["config"].items() if k not in ("name", "trainable")}
+    layer = KERAS.build(case)
+    KERAS.assert_output(layer(ARRAYS[case["x"]], training=case["training"]), case)
+    config, keras_config = KERAS.configs(layer, case)
     if case["cls"] == "RandomGrayscale":
         config.pop("seed")  # Keras's RandomGrayscale leaves its seed out; symk keeps it
     if case["cls"] == "RandomShear":  # symk writes (-f, f) as f, which Keras's constructor accepts
@@ -95,7 +78,7 @@ def test_eager_calls_match_keras(case):
             assert L.RandomShear(**{key: config[key]}).get_config()[key] == config[key]
             assert getattr(L.RandomShear(**{key: config[key]}), key) == tuple(keras_config[key])
             config[key] = keras_config[key]
-    assert _plain_json(config) == keras_config
+    assert config == keras_config
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if ARRAYS[c["x"]].ndim == 4], ids=lambda c: c["id"])
@@ -103,8 +86,8 @@ def test_compiled_models_match_keras(case):
     """The same layer traced into a model; predict runs in inference, so training cases pass training=True."""
     x = ARRAYS[case["x"]]
     inputs = symk.Input(x.shape[1:], dtype=str(x.dtype))
-    outputs = _build(case)(inputs, training=True) if case["training"] else _build(case)(inputs)
-    _assert_keras_output(symk.Model(inputs, outputs).predict(x, verbose=0), case)
+    outputs = KERAS.build(case)(inputs, training=True) if case["training"] else KERAS.build(case)(inputs)
+    KERAS.assert_output(symk.Model(inputs, outputs).predict(x, verbose=0), case)
 
 
 def test_keras_written_augmenting_cnn_loads_and_predicts_the_same():

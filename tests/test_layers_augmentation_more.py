@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import symk
+from keras_layer_cases import KerasLayerCases
 from layer_harness import check_layer, layer_example
 from symk import layers as L
 from symk.ops.image_histogram import histogram_counts
@@ -39,33 +40,16 @@ def test_layer_harness(example):
 
 
 # -- Keras 3's numbers --------------------------------------------------------------------
-CASES = json.loads((REF / "cases.json").read_text())["cases"]
-ARRAYS = np.load(REF / "cases.npz")
-
-
-def _build(case):
-    return getattr(L, case["cls"])(**case["kwargs"])
-
-
-def _assert_keras_output(got, case):
-    want = ARRAYS[f"{case['id']}/y"]
-    assert str(np.asarray(got).dtype) == case["y_dtype"], case["id"]
-    scale = max(1.0, float(np.abs(want.astype("float64")).max()))
-    np.testing.assert_allclose(np.asarray(got, "float64"), want.astype("float64"), rtol=1e-5, atol=5e-6 * scale,
-                               err_msg=case["id"])
-
-
-def _plain_json(value):
-    return json.loads(json.dumps(value))
+KERAS = KerasLayerCases(REF, atol_per_unit=5e-6)
+CASES, ARRAYS = KERAS.cases, KERAS.arrays
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c["id"])
 def test_eager_calls_match_keras(case):
-    layer = _build(case)
-    _assert_keras_output(layer(ARRAYS[case["x"]], training=case["training"]), case)
-    config = {k: v for k, v in layer.get_config().items() if k not in ("name", "dtype", "trainable")}
-    keras_config = {k: v for k, v in case["config"].items() if k not in ("name", "trainable")}
-    assert _plain_json(config) == keras_config
+    layer = KERAS.build(case)
+    KERAS.assert_output(layer(ARRAYS[case["x"]], training=case["training"]), case)
+    config, keras_config = KERAS.configs(layer, case)
+    assert config == keras_config
 
 
 COMPILED = ["equalization_first", "clahe_padded_grid", "perspective", "elastic_one_scale", "cut_mix", "mix_up",
@@ -80,8 +64,8 @@ def test_compiled_models_match_keras(case):
     padding rows in."""
     x = ARRAYS[case["x"]]
     inputs = symk.Input(x.shape[1:], dtype=str(x.dtype))
-    outputs = _build(case)(inputs, training=True) if case["training"] else _build(case)(inputs)
-    _assert_keras_output(symk.Model(inputs, outputs).predict(x, batch_size=len(x), verbose=0), case)
+    outputs = KERAS.build(case)(inputs, training=True) if case["training"] else KERAS.build(case)(inputs)
+    KERAS.assert_output(symk.Model(inputs, outputs).predict(x, batch_size=len(x), verbose=0), case)
 
 
 def test_a_keras_written_pipeline_config_loads_and_computes_the_same():

@@ -343,3 +343,14 @@ def test_tf_idf_vectorizer_of_integers():
                             pool_int64s=[2, 5, 2, 3, 5, 4], weights=[1.0, 0.5, 2.0, 3.0])
     proto = model([node], [tensor("x", I64, [2, 5])], [tensor("y", F, [2, 4])], opset=9)
     check(proto, [np.asarray([[2, 3, 5, 4, 2], [5, 2, 2, 3, 4]], np.int64)])
+
+
+def test_an_opset_6_prelu_slope_is_applied_per_channel():
+    """Opset 6's PRelu took a (C,) slope per channel; the version converter keeps it as is (PyTorch's
+    exporter wrote such models: ONNX's pytorch-converted PReLU_*_multiparam tests)."""
+    x = RNG.normal(size=(2, 3, 4, 5)).astype("float32")
+    slope = np.array([0.1, 0.5, 2.0], "float32")
+    m = model([helper.make_node("PRelu", ["x", "slope"], ["y"])], [tensor("x", F, [2, 3, 4, 5])],
+              [tensor("y", F, [2, 3, 4, 5])], opset=6, inits=[onnx.numpy_helper.from_array(slope, "slope")])
+    want = np.where(x < 0, x * slope[None, :, None, None], x)
+    np.testing.assert_allclose(backend.prepare(m).run([x])[0], want, rtol=1e-6)

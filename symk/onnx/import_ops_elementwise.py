@@ -214,6 +214,12 @@ def _gelu(node):
 @def_import("PRelu")
 def _prelu(node):
     x, slope = node.input(0), node.input(1)
+    x_shape, slope_shape = tuple(x.shape), tuple(slope.shape)
+    if (len(slope_shape) == 1 and len(x_shape) > 2 and slope_shape[0] not in (1, x_shape[-1])
+            and slope_shape[0] == x_shape[1]):
+        # NOTE: opset 6 applied a (C,) slope per channel; onnx.version_converter keeps that slope when it
+        # upgrades such a model, where numpy broadcasting would refuse it: read it as opset 6 meant it
+        slope = ops.reshape(slope, (-1,) + (1,) * (len(x_shape) - 2))
     return ops.where(ops.less(x, scalar_like(x, 0)), ops.multiply(x, slope), x)
 
 

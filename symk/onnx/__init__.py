@@ -15,7 +15,7 @@ def unsupported_ops(model) -> list:
     """(op, node) pairs of a model's inference graph that have no ONNX form yet."""
     from .export import unsupported_ops as _unsupported
 
-    return _unsupported(model._execution_graph(False))
+    return _unsupported(model._execution_graph(False), [tuple(o) for o in model._output_refs])
 
 
 def load_model(model, input_shapes=None, name=None):

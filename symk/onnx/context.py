@@ -41,6 +41,15 @@ class EmitContext:
         self._prefix = "node"
         self._const_cache: dict = {}
 
+    def child(self) -> "EmitContext":
+        """A context for a subgraph (a Scan body): its own node list; names, constants and initializers shared
+        with this one, so every value name is unique in the whole model and bodies read constants from the
+        outer scope."""
+        sub = EmitContext.__new__(EmitContext)
+        sub.__dict__.update(self.__dict__)
+        sub.nodes = []
+        return sub
+
     def set_prefix(self, prefix: str) -> None:
         self._prefix = prefix
 

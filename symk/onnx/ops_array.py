@@ -157,3 +157,25 @@ def _reduction(onnx_type: str):
 
 for _name, _type in REDUCE.items():
     def_onnx(_name, _reduction(_type))
+
+
+@def_onnx("split")
+def _split(ctx, node):
+    """jnp.split: sections or split points, as the rule sized the parts (the output specs)."""
+    rank = len(node.in_specs[0].shape)
+    axis = node.attrs.axis % rank
+    sizes = [s.shape[axis] for s in node.out_specs]
+    if any(d is None for d in sizes):
+        if not isinstance(node.attrs.indices_or_sections, int):
+            raise node.fail("split points along an axis of unknown size", "split along a known axis")
+        return ctx.op("Split", [node.inputs[0]], outputs=len(sizes), axis=axis, num_outputs=len(sizes))
+    return ctx.op("Split", [node.inputs[0], ctx.ints(sizes)], outputs=len(sizes), axis=axis)
+
+
+@def_onnx("full_like")
+def _full_like(ctx, node):
+    """The fill value broadcast to x's run-time shape, in the output dtype."""
+    x, fill = node.inputs
+    dtype = node.out_specs[0].dtype
+    fill = fill if node.in_specs[1].dtype == dtype else ctx.cast(fill, dtype)
+    return ctx.op("Expand", [fill, ctx.shape_of(x)])

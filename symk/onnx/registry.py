@@ -32,4 +32,5 @@ class OnnxExportError(NotImplementedError):
 
 def load_families() -> None:
     """Import every family module, so their declarations fill ONNX_EMITTERS."""
-    from . import ops_array, ops_elementwise, ops_nn, ops_recurrent  # noqa: F401
+    from . import (ops_array, ops_attention, ops_control, ops_elementwise, ops_image, ops_nn,  # noqa: F401
+                   ops_recurrent)

@@ -37,24 +37,30 @@ def model(nodes, inputs, outputs, opset=18, inits=(), domains=()):
     return helper.make_model(graph, opset_imports=opsets)
 
 
-def assert_same(ours, theirs, rtol=1e-5, atol=1e-6, same_dtype=True):
-    assert len(ours) == len(theirs)
-    for a, b in zip(ours, theirs):
+def differences(ours, theirs, rtol=1e-5, atol=1e-6, same_dtype=True) -> list:
+    """What differs between two lists of outputs (tensors, or sequences of them): one line per difference."""
+    if len(ours) != len(theirs):
+        return [f"{len(ours)} outputs against {len(theirs)}"]
+    found = []
+    for i, (a, b) in enumerate(zip(ours, theirs)):
         if isinstance(b, list):
-            assert isinstance(a, list) and len(a) == len(b)
-            assert_same(a, b, rtol, atol, same_dtype)
-        else:
-            assert np.asarray(a).dtype == np.asarray(b).dtype or not same_dtype
-            np.testing.assert_allclose(np.asarray(a, np.float64), np.asarray(b, np.float64), rtol=rtol, atol=atol)
+            found += ([f"output {i}: not a sequence of {len(b)}"] if not isinstance(a, list) or len(a) != len(b)
+                      else [f"output {i}: {d}" for d in differences(a, b, rtol, atol, same_dtype)])
+            continue
+        a, b = np.asarray(a), np.asarray(b)
+        if same_dtype and a.dtype != b.dtype:
+            found.append(f"output {i}: dtype {a.dtype} against {b.dtype}")
+        elif a.shape != b.shape or not np.allclose(a.astype(np.float64), b.astype(np.float64), rtol=rtol, atol=atol,
+                                                   equal_nan=True):
+            found.append(f"output {i}: {a.tolist()} against {b.tolist()}")
+    return found
 
 
-def check(proto, feeds, **tolerance):
-    """symk's outputs against ONNX's reference implementation, on the same inputs."""
+def run_both(proto, feeds):
+    """(symk's outputs, ONNX's reference implementation's) on the same inputs."""
     names = [i.name for i in proto.graph.input]
     theirs = ReferenceEvaluator(proto).run(None, dict(zip(names, feeds)))
-    ours = backend.prepare(proto).run(feeds)
-    assert_same(list(ours), list(theirs), **tolerance)
-    return ours
+    return list(backend.prepare(proto).run(feeds)), list(theirs)
 
 
 # -- sequences and optionals ----------------------------------------------------------------------------------
@@ -65,7 +71,8 @@ def test_sequence_construct_insert_concat():
              helper.make_node("ConcatFromSequence", ["s2"], ["z"], axis=0, new_axis=1)]
     proto = model(nodes, [tensor("a", F, [2, 3]), tensor("b", F, [2, 3])], [tensor("y", F, None), tensor("z", F, None)],
                   inits=[helper.make_tensor("pos", I64, [], [1])])
-    check(proto, [RNG.normal(size=(2, 3)).astype(np.float32), RNG.normal(size=(2, 3)).astype(np.float32)])
+    ours, theirs = run_both(proto, [RNG.normal(size=(2, 3)).astype(np.float32) for _ in range(2)])
+    assert not differences(ours, theirs)
 
 
 def test_split_to_sequence_at_and_length():
@@ -74,7 +81,8 @@ def test_split_to_sequence_at_and_length():
              helper.make_node("SequenceLength", ["s"], ["n"])]
     proto = model(nodes, [tensor("x", F, [2, 5])], [tensor("last", F, None), tensor("n", I64, [])],
                   inits=[helper.make_tensor("split", I64, [2], [2, 3]), helper.make_tensor("minus_one", I64, [], [-1])])
-    ours = check(proto, [RNG.normal(size=(2, 5)).astype(np.float32)])
+    ours, theirs = run_both(proto, [RNG.normal(size=(2, 5)).astype(np.float32)])
+    assert not differences(ours, theirs)
     assert ours[0].shape == (2, 3) and int(ours[1]) == 2
 
 
@@ -85,7 +93,8 @@ def test_sequence_inputs_and_outputs_through_the_backend():
     proto = model(nodes, [sequence("s", F), tensor("t", F, [3])], [sequence("out", F)],
                   inits=[helper.make_tensor("zero", I64, [], [0])])
     seq = [np.arange(3, dtype=np.float32), np.ones(2, np.float32), np.full(4, 2.0, np.float32)]
-    ours = check(proto, [seq, np.full(3, 7.0, np.float32)])
+    ours, theirs = run_both(proto, [seq, np.full(3, 7.0, np.float32)])
+    assert not differences(ours, theirs)
     assert [a.shape for a in ours[0]] == [(2,), (4,), (3,)]
 
 
@@ -107,7 +116,9 @@ def test_sequence_map_runs_the_body_per_element():
                              [tensor("e", F, [None]), tensor("t", F, [None])], [tensor("o", F, [None])])
     proto = model([helper.make_node("SequenceMap", ["s", "t"], ["out"], body=body)],
                   [sequence("s", F), tensor("t", F, [2])], [sequence("out", F)], opset=17)
-    check(proto, [[np.ones(2, np.float32), np.arange(2, dtype=np.float32)], np.full(2, 0.5, np.float32)])
+    elements = [np.ones(2, np.float32), np.arange(2, dtype=np.float32)]
+    ours, theirs = run_both(proto, [elements, np.full(2, 0.5, np.float32)])
+    assert not differences(ours, theirs)
 
 
 def test_loop_with_scan_outputs_is_unrolled():
@@ -122,7 +133,8 @@ def test_loop_with_scan_outputs_is_unrolled():
     proto = model([helper.make_node("Loop", ["trip", "go", "acc"], ["final", "stacked"], body=body)],
                   [tensor("trip", I64, []), tensor("go", B, []), tensor("acc", F, [2])],
                   [tensor("final", F, [2]), tensor("stacked", F, None)])
-    ours = check(proto, [np.asarray(4, np.int64), np.asarray(True), np.asarray([1.0, -1.0], np.float32)])
+    ours, theirs = run_both(proto, [np.asarray(4, np.int64), np.asarray(True), np.asarray([1.0, -1.0], np.float32)])
+    assert not differences(ours, theirs)
     assert ours[1].shape == (4, 2)
 
 
@@ -134,7 +146,8 @@ def test_if_returning_sequences_takes_the_branch_of_the_run():
     proto = model([helper.make_node("If", ["cond"], ["res"], then_branch=branch(1.0), else_branch=branch(2.0))],
                   [tensor("cond", B, [])], [sequence("res", F)], opset=13)
     assert float(backend.prepare(proto).run([np.asarray(False)])[0][0][0]) == 2.0
-    check(proto, [np.asarray(True)])
+    ours, theirs = run_both(proto, [np.asarray(True)])
+    assert not differences(ours, theirs)
 
 
 # -- scatter and gather ----------------------------------------------------------------------------------------
@@ -146,7 +159,8 @@ def test_scatter_nd_and_elements_reductions(reduction):
                   [tensor("y", F, [3, 4]), tensor("z", F, [3, 4])],
                   inits=[helper.make_tensor("idx_nd", I64, [3, 1], [0, 2, 0]),
                          helper.make_tensor("idx_el", I64, [3, 2], [0, 0, 3, -1, 1, 2])])
-    check(proto, [RNG.normal(size=s).astype(np.float32) for s in [(3, 4), (3, 4), (3, 2)]])
+    ours, theirs = run_both(proto, [RNG.normal(size=s).astype(np.float32) for s in [(3, 4), (3, 4), (3, 2)]])
+    assert not differences(ours, theirs)
 
 
 def test_scatter_old_name_and_gather_nd_batch_dims():
@@ -159,15 +173,17 @@ def test_scatter_old_name_and_gather_nd_batch_dims():
     gather = model([helper.make_node("GatherND", ["x", "idx"], ["y"], batch_dims=1)],
                    [tensor("x", F, [2, 3, 4])], [tensor("y", F, None)],
                    inits=[helper.make_tensor("idx", I64, [2, 2, 2], [0, 1, 2, 3, 1, 0, 0, 0])])
-    check(gather, [RNG.normal(size=(2, 3, 4)).astype(np.float32)])
+    ours, theirs = run_both(gather, [RNG.normal(size=(2, 3, 4)).astype(np.float32)])
+    assert not differences(ours, theirs)
 
 
 def test_tensor_scatter_circular():
     proto = model([helper.make_node("TensorScatter", ["cache", "upd", "at"], ["y"], mode="circular")],
                   [tensor("cache", F, [2, 4, 3]), tensor("upd", F, [2, 2, 3]), tensor("at", I64, [2])],
                   [tensor("y", F, [2, 4, 3])], opset=24)
-    check(proto, [np.zeros((2, 4, 3), np.float32), RNG.normal(size=(2, 2, 3)).astype(np.float32),
-                  np.asarray([1, 3], np.int64)])
+    ours, theirs = run_both(proto, [np.zeros((2, 4, 3), np.float32), RNG.normal(size=(2, 2, 3)).astype(np.float32),
+                        np.asarray([1, 3], np.int64)])
+    assert not differences(ours, theirs)
 
 
 # -- sizes from the data, sequences in time, linear algebra ------------------------------------------------
@@ -178,7 +194,8 @@ def test_unique_and_compress(sorted_):
     proto = model(nodes, [tensor("x", F, [6]), tensor("keep", B, [6])],
                   [tensor("y", F, None), tensor("first", I64, None), tensor("inverse", I64, None),
                    tensor("counts", I64, None), tensor("c", F, None)], opset=11)
-    check(proto, [np.asarray([2, 1, 1, 3, 4, 3], np.float32), np.asarray([1, 0, 1, 0, 0, 1], bool)])
+    ours, theirs = run_both(proto, [np.asarray([2, 1, 1, 3, 4, 3], np.float32), np.asarray([1, 0, 1, 0, 0, 1], bool)])
+    assert not differences(ours, theirs)
 
 
 def test_reverse_sequence_and_det():
@@ -186,8 +203,9 @@ def test_reverse_sequence_and_det():
              helper.make_node("Det", ["m"], ["d"])]
     proto = model(nodes, [tensor("x", F, [3, 4]), tensor("lens", I64, [3]), tensor("m", F, [2, 3, 3])],
                   [tensor("y", F, [3, 4]), tensor("d", F, [2])])
-    check(proto, [RNG.normal(size=(3, 4)).astype(np.float32), np.asarray([1, 4, 2], np.int64),
-                  RNG.normal(size=(2, 3, 3)).astype(np.float32)], rtol=1e-4, atol=1e-5)
+    ours, theirs = run_both(proto, [RNG.normal(size=(3, 4)).astype(np.float32), np.asarray([1, 4, 2], np.int64),
+                        RNG.normal(size=(2, 3, 3)).astype(np.float32)])
+    assert not differences(ours, theirs, rtol=1e-4, atol=1e-5)
 
 
 def test_reduce_over_an_empty_axis_gives_the_identity():
@@ -209,9 +227,10 @@ def test_training_dropout_with_seed_and_training_batch_norm():
                           tensor("mean", F, [3]), tensor("var", F, [3])],
                   [tensor("y", F, [4, 5]), tensor("mask", B, [4, 5]), tensor("n", F, None), tensor("rm", F, [3]),
                    tensor("rv", F, [3])], opset=15)
-    check(proto, [RNG.normal(size=(4, 5)).astype(np.float32), np.asarray(0.4, np.float32), np.asarray(True),
-                  RNG.normal(size=(2, 3, 2, 2)).astype(np.float32), np.ones(3, np.float32),
-                  np.zeros(3, np.float32), np.zeros(3, np.float32), np.ones(3, np.float32)], rtol=1e-4, atol=1e-5)
+    ours, theirs = run_both(proto, [RNG.normal(size=(4, 5)).astype(np.float32), np.asarray(0.4, np.float32),
+                        np.asarray(True), RNG.normal(size=(2, 3, 2, 2)).astype(np.float32), np.ones(3, np.float32),
+                        np.zeros(3, np.float32), np.zeros(3, np.float32), np.ones(3, np.float32)])
+    assert not differences(ours, theirs, rtol=1e-4, atol=1e-5)
 
 
 def test_adam_adagrad_and_binarizer_of_other_domains():
@@ -225,9 +244,11 @@ def test_adam_adagrad_and_binarizer_of_other_domains():
     proto = model(nodes, [tensor("r", F, []), tensor("t", I64, [])] + vec,
                   [tensor(n, F, [3]) for n in ("x1", "v1", "h1", "x2", "h2", "bits")],
                   domains=[(training, 1), ("ai.onnx.ml", 1)])
-    check(proto, [np.asarray(0.1, np.float32), np.asarray(3, np.int64)]
-          + [RNG.uniform(0.1, 1.0, size=3).astype(np.float32) for _ in vec], rtol=1e-4,
-          same_dtype=False)  # the reference computes the training ops in float64 (Python float attributes)
+    feeds = [np.asarray(0.1, np.float32), np.asarray(3, np.int64)] + [RNG.uniform(0.1, 1.0, size=3).astype(np.float32)
+                                                                     for _ in vec]
+    ours, theirs = run_both(proto, feeds)
+    # the reference computes the training ops in float64 (Python float attributes)
+    assert not differences(ours, theirs, rtol=1e-4, same_dtype=False)
 
 
 # -- random draws: the distribution, not numpy's numbers ------------------------------------------------------
@@ -291,7 +312,8 @@ def test_label_encoder_of_numbers_runs_in_the_graph():
     node = helper.make_node("LabelEncoder", ["x"], ["y"], domain="ai.onnx.ml", keys_int64s=[1, 5, 9],
                             values_floats=[0.5, 1.5, 2.5], default_float=-1.0)
     proto = model([node], [tensor("x", I64, [5])], [tensor("y", F, [5])], domains=[("ai.onnx.ml", 2)])
-    check(proto, [np.asarray([9, 2, 1, 5, 1], np.int64)])
+    ours, theirs = run_both(proto, [np.asarray([9, 2, 1, 5, 1], np.int64)])
+    assert not differences(ours, theirs)
 
 
 def test_a_string_input_of_load_model_says_to_fix_it():
@@ -315,7 +337,8 @@ def test_tree_ensemble_with_a_membership_branch():
         membership_values=floats("membership_values", [1.0, 3.0, float("nan")]),
         leaf_weights=floats("leaf_weights", [1.0, 2.0, 3.0]))
     proto = model([node], [tensor("x", F, [4, 2])], [tensor("y", F, [4, 2])], domains=[("ai.onnx.ml", 5)])
-    check(proto, [np.asarray([[0.2, 1.0], [0.2, 2.0], [0.9, 3.0], [0.5, 3.0]], np.float32)])
+    ours, theirs = run_both(proto, [np.asarray([[0.2, 1.0], [0.2, 2.0], [0.9, 3.0], [0.5, 3.0]], np.float32)])
+    assert not differences(ours, theirs)
 
 
 def test_string_split_concat_normalize_and_regex_against_the_reference():
@@ -342,7 +365,8 @@ def test_tf_idf_vectorizer_of_integers():
                             max_skip_count=1, ngram_counts=[0, 2], ngram_indexes=[0, 1, 2, 3],
                             pool_int64s=[2, 5, 2, 3, 5, 4], weights=[1.0, 0.5, 2.0, 3.0])
     proto = model([node], [tensor("x", I64, [2, 5])], [tensor("y", F, [2, 4])], opset=9)
-    check(proto, [np.asarray([[2, 3, 5, 4, 2], [5, 2, 2, 3, 4]], np.int64)])
+    ours, theirs = run_both(proto, [np.asarray([[2, 3, 5, 4, 2], [5, 2, 2, 3, 4]], np.int64)])
+    assert not differences(ours, theirs)
 
 
 def test_an_opset_6_prelu_slope_is_applied_per_channel():

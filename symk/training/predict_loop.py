@@ -101,6 +101,7 @@ class PredictLoop:
         cbs = self._callbacks(callbacks, _verbosity(verbose), total)
         cbs.on_predict_begin()
         chunks, size = [], None
+        local = dist_placement.feeds_local_data()  # this process's batches: its rows of global batches
         for i, batch in enumerate(da.iterate_batches(data, steps)):
             cbs.on_predict_batch_begin(i)
             xs = model._standardize_inputs(da.unpack_batch(batch)[0])
@@ -111,10 +112,10 @@ class PredictLoop:
                                  "first batch sets the batch size (later batches may only be smaller)")
             program = model._program(training=False)
             xs = da.pad_rows(xs, size)
-            if dist_placement.feeds_local_data():  # this process's batches: its rows of global batches
+            if local:
                 xs = dist_placement.place_local_inputs(xs)
             outs, _ = program.run(model._weight_values(program), {}, xs, training=False)
-            if dist_placement.feeds_local_data():
+            if local:
                 outs = dist_placement.local_outputs(outs)
             chunks.append([o[:real] for o in outs])
             cbs.on_predict_batch_end(i, {"outputs": chunks[-1]})

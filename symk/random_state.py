@@ -40,6 +40,18 @@ def next_seed() -> int:
 
 
 def next_key():
+    """A new jax key from the global generator, made on the host (see host_key)."""
+    return host_key(next_seed())
+
+
+def host_key(seed: int):
+    """The key jax.random.PRNGKey(seed) gives, made without running an XLA program: for the default
+    threefry2x32 implementation that key is the seed's two 32-bit words, and building it on the device
+    costs a compile per process (and a dispatch per call) before the first train step."""
     import jax
 
-    return jax.random.PRNGKey(next_seed())
+    if jax.config.jax_default_prng_impl != "threefry2x32":
+        return jax.random.PRNGKey(seed)
+    seed = int(seed) % 2**64
+    return jax.device_put(np.array([seed >> 32, seed & 0xFFFFFFFF], np.uint32))
+

@@ -27,18 +27,26 @@ def test_a_slow_step_keeps_one_step_per_dispatch():
     assert tuner.chosen == 1 and not tuner.timing
 
 
-def test_a_fast_step_tries_enough_steps_to_fill_the_threshold_and_keeps_them_when_faster():
+def test_a_fast_step_tries_the_most_steps_the_epoch_allows_and_keeps_them_when_faster():
     tuner = MeasuredSteps()
+    tuner.epoch_steps(1000)
     feed(tuner, 0.0005, 1 + steps_tuner.TIMED_EXECUTIONS)
-    assert tuner.chosen is None and tuner.next_count() == 8  # ceil(4 ms / 0.5 ms)
-    feed(tuner, 0.0003, 1 + steps_tuner.TIMED_EXECUTIONS)  # 0.3 ms a step in executions of 8
-    assert tuner.chosen == 8 and tuner.next_count() == 8
+    assert tuner.chosen is None and tuner.next_count() == steps_tuner.MAX_STEPS
+    feed(tuner, 0.0003, 1 + steps_tuner.TIMED_EXECUTIONS)  # 0.3 ms a step in executions of 32
+    assert tuner.chosen == steps_tuner.MAX_STEPS and tuner.next_count() == steps_tuner.MAX_STEPS
+
+
+def test_a_short_epoch_caps_the_steps_tried_so_the_timed_executions_fit_in_it():
+    tuner = MeasuredSteps()
+    tuner.epoch_steps(60)  # 60 // (4 timed + 2) = 10
+    feed(tuner, 0.0005, 1 + steps_tuner.TIMED_EXECUTIONS)
+    assert tuner.next_count() == 10
 
 
 def test_n_steps_that_are_not_faster_go_back_to_one():
     tuner = MeasuredSteps()
     feed(tuner, 0.0001, 1 + steps_tuner.TIMED_EXECUTIONS)
-    assert tuner.next_count() == steps_tuner.MAX_STEPS  # 40 would fill 4 ms; capped
+    assert tuner.next_count() == steps_tuner.MAX_STEPS
     feed(tuner, 0.0001, 1 + steps_tuner.TIMED_EXECUTIONS)  # no gain (a scanned conv body can even lose)
     assert tuner.chosen == 1
 
@@ -51,7 +59,7 @@ def test_the_first_execution_of_each_size_and_short_last_executions_are_not_coun
     tuner.record(3, 0.0001)  # an epoch's shorter last execution: ignored
     assert tuner.chosen is None and tuner.next_count() == 1
     tuner.record(1, 0.0005)
-    assert tuner.next_count() == 8 and tuner.per_step_seconds() == {1: 0.0005}
+    assert tuner.next_count() == steps_tuner.MAX_STEPS and tuner.per_step_seconds() == {1: 0.0005}
 
 
 def _model():

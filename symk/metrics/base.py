@@ -6,6 +6,7 @@ stateful API (`update_state`, `result`, `reset_state`) on top for direct use.
 """
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -89,8 +90,14 @@ class Metric(MetricVariablesAPI):
         return f"<{type(self).__name__} name={self.name!r}>"
 
 
+def zeros(shape=(), dtype="float32"):
+    """A metric's starting state: made on the host and put on the device, because jnp.zeros compiles an XLA
+    program per shape and dtype (one more compile before the first train step for each)."""
+    return jax.device_put(np.zeros(shape, dtype))
+
+
 def _zero():
-    return jnp.zeros((), jnp.float32)
+    return zeros()
 
 
 class Mean(Metric):

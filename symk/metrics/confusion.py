@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from .base import Metric
+from .base import Metric, zeros
 from .confusion_counts import NEG_INF, confusion_counts, evenly_distributed, parse_thresholds
 
 _EPSILON = 1e-7
@@ -31,7 +31,7 @@ class _ThresholdMetric(Metric):
 
     def initial_state(self):
         # one array per count: the trainer donates the state, and one buffer cannot be donated twice
-        return {key: jnp.zeros((len(self._threshold_list),), jnp.float32) for key in self._counts}
+        return {key: zeros((len(self._threshold_list),)) for key in self._counts}
 
     def update(self, state, y_true, y_pred, sample_weight=None):
         counts = confusion_counts(y_true, y_pred, sample_weight, self._threshold_list, self._evenly, self.top_k,
@@ -127,7 +127,7 @@ class AUC(Metric):
         self.num_thresholds = len(inner) + 2
 
     def initial_state(self):
-        return {key: jnp.zeros((self.num_thresholds,), jnp.float32) for key in ("tp", "fp", "tn", "fn")}
+        return {key: zeros((self.num_thresholds,)) for key in ("tp", "fp", "tn", "fn")}
 
     def update(self, state, y_true, y_pred, sample_weight=None):
         if self.from_logits:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from ..losses_base import EPSILON
-from .base import Metric
+from .base import Metric, zeros
 
 _AVERAGES = (None, "micro", "macro", "weighted")
 _COUNTS = ("true_positives", "false_positives", "false_negatives", "intermediate_weights")
@@ -38,7 +38,7 @@ class FBetaScore(Metric):
 
     def initial_state(self):
         shape = () if self.average == "micro" or self._num_classes is None else (self._num_classes,)
-        return {key: jnp.zeros(shape, jnp.float32) for key in _COUNTS}
+        return {key: zeros(shape) for key in _COUNTS}
 
     def update(self, state, y_true, y_pred, sample_weight=None):
         y_true = jnp.asarray(y_true, jnp.float32)

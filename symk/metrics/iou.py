@@ -7,7 +7,7 @@ from __future__ import annotations
 import jax.numpy as jnp
 
 from ..losses_base import EPSILON
-from .base import Metric
+from .base import Metric, zeros
 
 
 class _IoUBase(Metric):
@@ -21,7 +21,7 @@ class _IoUBase(Metric):
         self.sparse_y_true, self.sparse_y_pred, self.axis = sparse_y_true, sparse_y_pred, axis
 
     def initial_state(self):
-        return {"total_confusion_matrix": jnp.zeros((self.num_classes, self.num_classes), self.dtype)}
+        return {"total_confusion_matrix": zeros((self.num_classes, self.num_classes), self.dtype)}
 
     def _class_ids(self, y_true, y_pred):
         if not self.sparse_y_true:
@@ -94,7 +94,7 @@ class BinaryIoU(IoU):
         self.threshold = threshold
 
     def update(self, state, y_true, y_pred, sample_weight=None):
-        predicted = (jnp.asarray(y_pred, jnp.float32) >= self.threshold).astype(self.dtype)
+        predicted = (jnp.asarray(y_pred) >= self.threshold).astype(self.dtype)
         return super().update(state, jnp.asarray(y_true).astype(self.dtype), predicted, sample_weight)
 
     def get_config(self):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from .base import Metric
+from .base import Metric, zeros
 from .confusion import _div_no_nan
 from .confusion_counts import confusion_counts
 
@@ -39,7 +39,7 @@ class _OperatingPointMetric(Metric):
 
     def initial_state(self):
         # one array per count: the trainer donates the state, and one buffer cannot be donated twice
-        return {key: jnp.zeros((len(self._threshold_list),), jnp.float32) for key in ("tp", "fp", "tn", "fn")}
+        return {key: zeros((len(self._threshold_list),)) for key in ("tp", "fp", "tn", "fn")}
 
     def update(self, state, y_true, y_pred, sample_weight=None):
         counts = confusion_counts(y_true, y_pred, sample_weight, self._threshold_list, self._evenly,

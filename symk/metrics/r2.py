@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from .base import Metric
+from .base import Metric, zeros
 
 _AGGREGATIONS = (None, "uniform_average", "variance_weighted_average")
 _SUMS = ("squared_sum", "sum", "residual", "count")
@@ -35,8 +35,8 @@ class R2Score(Metric):
 
     def initial_state(self):
         shape = () if self._num_columns is None else (self._num_columns,)
-        state = {key: jnp.zeros(shape, jnp.float32) for key in _SUMS}
-        return {**state, "num_samples": jnp.zeros((), jnp.float32)}
+        state = {key: zeros(shape) for key in _SUMS}
+        return {**state, "num_samples": zeros(())}
 
     def update(self, state, y_true, y_pred, sample_weight=None):
         y_true = jnp.asarray(y_true, jnp.float32)

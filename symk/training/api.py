@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 
-import jax
+import numpy as np
 
 from .. import random_state
 from .compile_utils import CompiledLossesAndMetrics
@@ -208,10 +208,11 @@ class TrainingAPI(KerasStepsAPI, ModelStateAPI):
         return self._steps
 
     def _next_rng(self):
+        """A fresh key for each fit, evaluate or custom step call, drawn on the host from this model's own
+        generator (seeded from the global one): jax.random.split would be an XLA program to compile."""
         if self._train_rng is None:
-            self._train_rng = random_state.next_key()
-        self._train_rng, key = jax.random.split(self._train_rng)
-        return key
+            self._train_rng = np.random.default_rng(random_state.next_seed())
+        return random_state.host_key(int(self._train_rng.integers(0, 2**63)))
 
     # -- fit / evaluate -------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,

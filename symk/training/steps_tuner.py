@@ -7,16 +7,16 @@ backends a multi-step body is slower (XLA:CPU's convolutions inside a scan: see 
 
 1. time a few one-step executions (the first, which compiles, is not counted);
 2. if a step takes PROBE_THRESHOLD_S or more, dispatch overhead is noise: keep 1;
-3. else time a few executions of N = enough steps to fill PROBE_THRESHOLD_S (at most MAX_STEPS, and few enough
-   that the timed executions fit in about one epoch), and keep N only
-   if its time per step beats one step's by IMPROVEMENT, otherwise go back to 1.
+3. else time a few executions of N = the most steps the epoch allows (at most MAX_STEPS, and few enough that
+   the timed executions fit in about one epoch), and keep N only if its time per step beats one step's by
+   IMPROVEMENT, otherwise go back to 1. The largest N is tried because the gain grows with N while the cost
+   (one more compile) does not: measured on a 1 ms MLP step, 4-8 steps gained under 5% where 10 gained 14%.
 
 The choice then holds for the rest of training (until the next compile()). Keras 3 takes only integers; files
 record the fixed value 1 for "auto" so Keras can run them.
 """
 from __future__ import annotations
 
-import math
 import statistics
 import time
 
@@ -91,7 +91,7 @@ class MeasuredSteps:
             if per_step >= PROBE_THRESHOLD_S:
                 self.chosen = 1
             else:
-                self.candidate = min(self.limit, max(2, math.ceil(PROBE_THRESHOLD_S / max(per_step, 1e-6))))
+                self.candidate = self.limit
         else:
             one = statistics.median(self.times[1])
             self.chosen = count if per_step < IMPROVEMENT * one else 1

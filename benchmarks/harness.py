@@ -1,4 +1,4 @@
-"""Side-by-side benchmark: every workload in symk, symk with steps_per_execution=10, a hand-written
+"""Side-by-side benchmark: every workload in symk, symk with steps_per_execution=10 and ="auto", a hand-written
 jax.jit + optax loop and Keras 3 on JAX, one process per workload and system; prints the table and
 the ratios, writes JSON.
 
@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SYSTEMS = ("symk", "symk_spe", "jax", "keras")
+SYSTEMS = ("symk", "symk_spe", "symk_auto", "jax", "keras")
 WORKLOAD_NAMES = ("mlp", "wide", "cnn", "lstm", "transformer", "bn_cnn", "resnet")
 FIGURES = (("train_samples_s", "train/s", "{:,.0f}"), ("first_epoch_s", "1st epoch s", "{:.2f}"),
            ("predict_samples_s", "predict/s", "{:,.0f}"), ("peak_rss_mb", "RSS MB", "{:,.0f}"),
@@ -65,7 +65,8 @@ def ratio(results: dict, workload: str, key: str, a: str, b: str):
 
 
 RATIOS = (("train_samples_s", "symk", "keras"), ("train_samples_s", "symk", "jax"),
-          ("train_samples_s", "symk_spe", "jax"), ("predict_samples_s", "symk", "jax"),
+          ("train_samples_s", "symk_spe", "jax"), ("train_samples_s", "symk_spe", "symk"),
+          ("train_samples_s", "symk_auto", "symk"), ("predict_samples_s", "symk", "jax"),
           ("predict_samples_s", "symk", "keras"), ("first_epoch_s", "symk", "keras"))
 
 

@@ -112,12 +112,13 @@ def resnet(K):
 
 
 WORKLOADS = {w.name: w for w in [
-    Workload("mlp", 128, 40, 40, "categorical", lambda n, rng: (rng.normal(size=(n, 20)).astype("float32"),
+    # batches per epoch: enough that a timed epoch lasts a few tenths of a second on a 2-core CPU (noise)
+    Workload("mlp", 128, 200, 200, "categorical", lambda n, rng: (rng.normal(size=(n, 20)).astype("float32"),
                                                                   _one_hot(rng, n)), mlp, quick_batches=10),
-    Workload("wide", 128, 30, 30, "categorical", _images((784,)), wide, quick_batches=8),
+    Workload("wide", 128, 60, 60, "categorical", _images((784,)), wide, quick_batches=8),
     Workload("cnn", 128, 8, 8, "categorical", _images((28, 28, 1)), cnn, quick_batches=3),
-    Workload("lstm", 128, 8, 8, "binary", _tokens(10000, 100, 1), lstm, quick_batches=3),
-    Workload("transformer", 64, 12, 12, "categorical", _tokens(TRANSFORMER["vocab"], TRANSFORMER["steps"], 10),
+    Workload("lstm", 128, 12, 12, "binary", _tokens(10000, 100, 1), lstm, quick_batches=3),
+    Workload("transformer", 64, 32, 32, "categorical", _tokens(TRANSFORMER["vocab"], TRANSFORMER["steps"], 10),
              transformer, quick_batches=4),
     Workload("bn_cnn", 64, 10, 10, "categorical", _images((32, 32, 3)), bn_cnn, quick_batches=3),
     Workload("resnet", 16, 4, 4, "categorical", _images((64, 64, 3)), resnet, quick_batches=2),

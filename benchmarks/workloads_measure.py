@@ -125,6 +125,7 @@ def jax_system(work, x, y):
 
 
 SYSTEMS = {"symk": symk_system, "symk_spe": lambda w, x, y: symk_system(w, x, y, steps_per_execution=10),
+           "symk_auto": lambda w, x, y: symk_system(w, x, y, steps_per_execution="auto"),
            "jax": jax_system, "keras": keras_system}
 
 

@@ -83,10 +83,11 @@ def test_indivisible_batch_is_a_clear_error(runs):
 
 def test_saved_under_a_mesh_loads_on_one_device_and_reshards_under_the_mesh(runs):
     s = result(runs, "scenarios")
-    np.testing.assert_allclose(s["loaded_predict"], s["mp_predict_saved"], rtol=1e-6, atol=1e-7)
+    # a model-parallel kernel sums its partial products in another order than one device: float32 rounding
+    np.testing.assert_allclose(s["loaded_predict"], s["mp_predict_saved"], rtol=1e-5, atol=1e-6)
     assert s["loaded_is_single_device"]
     assert s["reloaded_spec"] == "P(None, 'model')"
-    np.testing.assert_allclose(s["reloaded_predict"], s["mp_predict_saved"], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(s["reloaded_predict"], s["mp_predict_saved"], rtol=1e-5, atol=1e-6)
 
 
 def test_custom_train_step_under_data_parallel_trains_like_one_device(runs):

@@ -62,6 +62,14 @@ def test_the_first_execution_of_each_size_and_short_last_executions_are_not_coun
     assert tuner.next_count() == steps_tuner.MAX_STEPS and tuner.per_step_seconds() == {1: 0.0005}
 
 
+def test_a_tail_shorter_than_the_choice_runs_as_single_steps_and_a_fixed_value_as_asked():
+    tuner = MeasuredSteps()
+    tuner.chosen = 8
+    assert [tuner.count_for(r) for r in (20, 8, 7, 1)] == [8, 8, 1, 1]
+    fixed = steps_tuner.FixedSteps(8)
+    assert [fixed.count_for(r) for r in (20, 8, 7, 1)] == [8, 8, 7, 1]
+
+
 def _model():
     model = Sequential([Dense(3, activation="tanh", input_shape=(4,)), Dense(1)])
     rng = np.random.default_rng(0)
@@ -96,3 +104,55 @@ def test_auto_is_written_as_one_for_keras(tmp_path):
 def test_bad_values_are_refused_at_compile(value):
     with pytest.raises(ValueError, match="steps_per_execution"):
         _model().compile(optimizer="sgd", loss="mse", steps_per_execution=value)
+
+
+def test_once_auto_has_chosen_later_epochs_run_the_same_two_programs(monkeypatch):
+    """10 steps an epoch with 4 chosen: executions of 4, 4, then 2 single steps; no program for 2."""
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(40, 4)).astype("float32"), rng.normal(size=(40, 1)).astype("float32")
+    trained = []
+    for spe in (1, "auto"):
+        model = _model()
+        model.compile(optimizer=symk.optimizers.SGD(0.05), loss="mse", steps_per_execution=spe)
+        if spe == "auto":
+            model._steps_tuner = MeasuredSteps()
+            model._steps_tuner.chosen = 4
+            steps = model._build_steps(x[:4], y[:4])
+            counts = []
+            rows, indexed = steps.train_rows, steps.train_indexed
+            monkeypatch.setattr(steps, "train_rows", lambda *a: counts.append(a[-1]) or rows(*a))
+            monkeypatch.setattr(steps, "train_indexed", lambda *a: counts.append(1) or indexed(*a))
+        model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+        trained.append(model.get_weights())
+    assert counts == [4, 4, 1, 1] * 2
+    for one, auto in zip(*trained):
+        np.testing.assert_allclose(auto, one, rtol=1e-5, atol=1e-6)
+
+
+def test_auto_on_a_batch_iterable_runs_the_short_tail_as_single_steps_with_a_begin_and_end_per_batch():
+    rng = np.random.default_rng(3)
+    batches = [(rng.normal(size=(4, 4)).astype("float32"), rng.normal(size=(4, 1)).astype("float32"))
+               for _ in range(10)]
+    seen = []
+
+    class Record(symk.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            seen.append(("begin", batch))
+
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(("end", batch))
+
+    trained = []
+    for spe in (1, "auto"):
+        model = _model()
+        model.compile(optimizer=symk.optimizers.SGD(0.05), loss="mse", steps_per_execution=spe)
+        if spe == "auto":
+            model._steps_tuner = MeasuredSteps()
+            model._steps_tuner.chosen = 4
+            seen.clear()
+        model.fit(iter(batches), epochs=1, steps_per_epoch=10, verbose=0, callbacks=[Record()])
+        trained.append(model.get_weights())
+    assert seen == [("begin", 0), ("end", 3), ("begin", 4), ("end", 7), ("begin", 8), ("end", 8), ("begin", 9),
+                    ("end", 9)]
+    for one, auto in zip(*trained):
+        np.testing.assert_allclose(auto, one, rtol=1e-5, atol=1e-6)

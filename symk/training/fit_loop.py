@@ -259,7 +259,7 @@ class EpochRunner:
         tuner, first = self._steps_tuner(), 0
         tuner.epoch_steps(usable)
         while first < usable:
-            count = min(tuner.next_count(), usable - first)
+            count = tuner.count_for(usable - first)
             cbs.on_train_batch_begin(first)
             carry = steps.with_host_learning_rate(carry)
             if count == 1:
@@ -305,9 +305,14 @@ class EpochRunner:
                 if self._after_execution(steps, carry, cbs, i, batch_hooks):
                     stopped = True
                     break
-        if group and not stopped:  # the epoch's last, shorter execution
-            carry = _train_group(steps, carry, group)
-            self._after_execution(steps, carry, cbs, i, batch_hooks)
+        if group and not stopped:  # the epoch's last, shorter execution (single steps if the tuner says so)
+            runs = [group] if tuner.count_for(len(group)) == len(group) else [[batch] for batch in group]
+            for k, part in enumerate(runs):
+                if k:
+                    cbs.on_train_batch_begin(i - len(runs) + 1 + k)
+                carry = _train_group(steps, carry, part)
+                if self._after_execution(steps, carry, cbs, i - len(runs) + 1 + k, batch_hooks):
+                    break
         if carry is None:
             raise ValueError("the training data yielded no batches")
         return carry, _ordered(steps.compiled, steps.results(carry["metrics"])), steps

@@ -49,6 +49,11 @@ class FixedSteps:
     def next_count(self) -> int:
         return self.count
 
+    def count_for(self, remaining: int) -> int:
+        """Steps of the next execution when `remaining` steps are left in the epoch: a shorter last
+        execution, as asked (one compile more for its size)."""
+        return min(self.count, remaining)
+
     def epoch_steps(self, steps: int) -> None:
         pass
 
@@ -71,6 +76,13 @@ class MeasuredSteps:
 
     def next_count(self) -> int:
         return self.chosen if self.chosen is not None else self.candidate
+
+    def count_for(self, remaining: int) -> int:
+        """An epoch's tail shorter than N runs as single steps: the one-step program is compiled already,
+        where a program for the tail's length would be one compile more (and, since the choice is made
+        mid-epoch, another one for the next epoch's tail)."""
+        count = self.next_count()
+        return count if count <= remaining else 1
 
     def epoch_steps(self, steps: int) -> None:
         """An epoch of `steps` steps: a candidate must fit enough timed executions into about one epoch."""

@@ -61,6 +61,13 @@ class CallbackList:
     def __getattr__(self, hook):
         if not hook.startswith("on_"):
             raise AttributeError(hook)
+        # made once per list and hook (kept in __dict__): a per-batch hook no callback overrides costs
+        # nothing, which matters for short training steps
+        dispatch = self._dispatcher(hook) if any(_overrides(cb, hook) for cb in self.callbacks) else _nothing
+        self.__dict__[hook] = dispatch
+        return dispatch
+
+    def _dispatcher(self, hook):
         indexed = hook in _INDEXED_HOOKS
 
         def dispatch(*args, **kwargs):
@@ -78,6 +85,24 @@ class CallbackList:
 
     def uses_batch_hooks(self, ignore=()) -> bool:
         return any(cb._uses_batch_hooks() for cb in self.callbacks if not isinstance(cb, ignore))
+
+
+def _nothing(*args, **kwargs):
+    return None
+
+
+# Callback's own on_train_batch_* call these: a callback that overrides only on_batch_end still wants them
+_BATCH_ALIASES = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
+
+
+def _overrides(cb, hook) -> bool:
+    """Whether `cb` does something in `hook`: a method of its own class, or a function set on the instance
+    (LambdaCallback); Callback's empty methods do nothing."""
+    bound = getattr(cb, hook, None)
+    if bound is None or getattr(bound, "__func__", None) is not getattr(Callback, hook, None):
+        return True
+    alias = _BATCH_ALIASES.get(hook)
+    return alias is not None and _overrides(cb, alias)
 
 
 _INDEXED_HOOKS = {"on_epoch_begin", "on_epoch_end", "on_batch_begin", "on_batch_end", "on_train_batch_begin",

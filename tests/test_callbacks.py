@@ -132,3 +132,21 @@ def test_terminate_on_nan_without_fetches_checks_at_epoch_end_without_syncing_ba
     assert not terminate._uses_batch_hooks()   # its batch hook never makes fit write weights back per step
     history = model.fit(x, bad, epochs=3, batch_size=8, shuffle=False, verbose=0, callbacks=[terminate])
     assert len(history.history["loss"]) == 1 and not np.isfinite(history.history["loss"][0])
+
+
+def test_a_batch_hook_reaches_every_callback_that_does_something_in_it_and_costs_nothing_otherwise():
+    from symk.callbacks.base import CallbackList, _nothing
+
+    calls = []
+
+    class OldStyle(callbacks.Callback):  # Keras 2: on_batch_end stands for on_train_batch_end
+        def on_batch_end(self, batch, logs=None):
+            calls.append(("old", batch))
+
+    lam = callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: calls.append(("lambda", batch)))
+    listed = CallbackList([OldStyle(), lam, callbacks.History()])
+    listed.on_train_batch_end(3, {"loss": 1.0})
+    assert calls == [("old", 3), ("lambda", 3)]
+    quiet = CallbackList([callbacks.History()])
+    assert quiet.on_train_batch_end is _nothing and quiet.on_train_batch_begin is _nothing
+    assert quiet.on_epoch_end is not _nothing  # History records epochs

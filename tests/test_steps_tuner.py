@@ -106,27 +106,38 @@ def test_bad_values_are_refused_at_compile(value):
         _model().compile(optimizer="sgd", loss="mse", steps_per_execution=value)
 
 
-def test_once_auto_has_chosen_later_epochs_run_the_same_two_programs(monkeypatch):
-    """10 steps an epoch with 4 chosen: executions of 4, 4, then 2 single steps; no program for 2."""
-    rng = np.random.default_rng(2)
-    x, y = rng.normal(size=(40, 4)).astype("float32"), rng.normal(size=(40, 1)).astype("float32")
+def _assert_auto_with_a_choice_trains_as_one_step(fit, chosen=4, before_auto_fit=lambda model: None):
+    """fit(model) with steps_per_execution=1 and with "auto" having chosen `chosen`: the same weights."""
     trained = []
     for spe in (1, "auto"):
         model = _model()
         model.compile(optimizer=symk.optimizers.SGD(0.05), loss="mse", steps_per_execution=spe)
         if spe == "auto":
             model._steps_tuner = MeasuredSteps()
-            model._steps_tuner.chosen = 4
-            steps = model._build_steps(x[:4], y[:4])
-            counts = []
-            rows, indexed = steps.train_rows, steps.train_indexed
-            monkeypatch.setattr(steps, "train_rows", lambda *a: counts.append(a[-1]) or rows(*a))
-            monkeypatch.setattr(steps, "train_indexed", lambda *a: counts.append(1) or indexed(*a))
-        model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0)
+            model._steps_tuner.chosen = chosen
+            before_auto_fit(model)
+        fit(model)
         trained.append(model.get_weights())
-    assert counts == [4, 4, 1, 1] * 2
     for one, auto in zip(*trained):
         np.testing.assert_allclose(auto, one, rtol=1e-5, atol=1e-6)
+
+
+def test_once_auto_has_chosen_later_epochs_run_the_same_two_programs(monkeypatch):
+    """10 steps an epoch with 4 chosen: executions of 4, 4, then 2 single steps; no program for 2."""
+    rng = np.random.default_rng(2)
+    x, y = rng.normal(size=(40, 4)).astype("float32"), rng.normal(size=(40, 1)).astype("float32")
+    counts = []
+
+    def record_executions(model):
+        steps = model._build_steps(x[:4], y[:4])
+        rows, indexed = steps.train_rows, steps.train_indexed
+        monkeypatch.setattr(steps, "train_rows", lambda *a: counts.append(a[-1]) or rows(*a))
+        monkeypatch.setattr(steps, "train_indexed", lambda *a: counts.append(1) or indexed(*a))
+
+    _assert_auto_with_a_choice_trains_as_one_step(
+        lambda model: model.fit(x, y, batch_size=4, epochs=2, shuffle=False, verbose=0),
+        before_auto_fit=record_executions)
+    assert counts == [4, 4, 1, 1] * 2
 
 
 def test_auto_on_a_batch_iterable_runs_the_short_tail_as_single_steps_with_a_begin_and_end_per_batch():
@@ -142,17 +153,8 @@ def test_auto_on_a_batch_iterable_runs_the_short_tail_as_single_steps_with_a_beg
         def on_train_batch_end(self, batch, logs=None):
             seen.append(("end", batch))
 
-    trained = []
-    for spe in (1, "auto"):
-        model = _model()
-        model.compile(optimizer=symk.optimizers.SGD(0.05), loss="mse", steps_per_execution=spe)
-        if spe == "auto":
-            model._steps_tuner = MeasuredSteps()
-            model._steps_tuner.chosen = 4
-            seen.clear()
-        model.fit(iter(batches), epochs=1, steps_per_epoch=10, verbose=0, callbacks=[Record()])
-        trained.append(model.get_weights())
+    _assert_auto_with_a_choice_trains_as_one_step(
+        lambda model: model.fit(iter(batches), epochs=1, steps_per_epoch=10, verbose=0, callbacks=[Record()]),
+        before_auto_fit=lambda model: seen.clear())
     assert seen == [("begin", 0), ("end", 3), ("begin", 4), ("end", 7), ("begin", 8), ("end", 8), ("begin", 9),
                     ("end", 9)]
-    for one, auto in zip(*trained):
-        np.testing.assert_allclose(auto, one, rtol=1e-5, atol=1e-6)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up a virtual environment (once) with the examples' extras and run the main example:
-# the tutorial's CNN on scikit-learn's bundled digits (trains to ~98% test accuracy, saves, reloads, draws).
+# the tutorial's CNN on scikit-learn's bundled digits (trains to ~97% test accuracy, saves, reloads, draws).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv

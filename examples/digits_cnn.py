@@ -1,7 +1,7 @@
 """The main example: the Keras tutorial's MNIST CNN, trained on scikit-learn's bundled 8x8 digits (no download).
 
     python examples/digits_cnn.py                 # full size: about 97% test accuracy, well under 2 minutes on 2 CPUs
-    SYMK_EXAMPLE_QUICK=1 python examples/digits_cnn.py   # 2 epochs, for CI (accuracy then varies)
+    SYMK_EXAMPLE_QUICK=1 python examples/digits_cnn.py   # 2 epochs, a quick look (accuracy then varies)
 
 It shows what symk does end to end: the summary, Keras's progress bar, the test accuracy, the
 report of the inference pass pipeline, saving as .h5 (Keras 2 layout) and .keras (Keras 3),

@@ -19,16 +19,22 @@ from workloads import WORKLOADS  # noqa: E402
 from workloads_measure import SYSTEMS  # noqa: E402
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def started_system(parser: argparse.ArgumentParser, default_epochs: int):
+    """Parse `workload system [--epochs N]` (plus the caller's own options), build that system and run its first
+    (compiling) epoch; returns (args, workload, training inputs, one-epoch function)."""
     parser.add_argument("workload", choices=sorted(WORKLOADS))
     parser.add_argument("system", choices=sorted(SYSTEMS))
-    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--epochs", type=int, default=default_epochs)
     args = parser.parse_args()
     work = WORKLOADS[args.workload]
     x, y = work.data(quick=False)
     first_epoch, epoch, _ = SYSTEMS[args.system](work, x, y)
     first_epoch()
+    return args, work, x, epoch
+
+
+def main():
+    args, work, x, epoch = started_system(argparse.ArgumentParser(description=__doc__.splitlines()[0]), 15)
     start = time.perf_counter()
     for _ in range(args.epochs):
         epoch()

@@ -21,8 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from workloads import WORKLOADS  # noqa: E402
-from workloads_measure import SYSTEMS  # noqa: E402
+from steady_epochs import started_system  # noqa: E402
 
 
 def event_totals(trace_dir: str) -> tuple[collections.Counter, collections.Counter]:
@@ -40,17 +39,10 @@ def event_totals(trace_dir: str) -> tuple[collections.Counter, collections.Count
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("workload", choices=sorted(WORKLOADS))
-    parser.add_argument("system", choices=sorted(SYSTEMS))
-    parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--top", type=int, default=30)
-    args = parser.parse_args()
+    args, work, x, epoch = started_system(parser, 2)
     import jax
 
-    work = WORKLOADS[args.workload]
-    x, y = work.data(quick=False)
-    first_epoch, epoch, _ = SYSTEMS[args.system](work, x, y)
-    first_epoch()
     epoch()  # steady state before tracing
     with tempfile.TemporaryDirectory() as trace_dir:
         with jax.profiler.trace(trace_dir, create_perfetto_trace=True):

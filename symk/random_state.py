@@ -54,4 +54,3 @@ def host_key(seed: int):
         return jax.random.PRNGKey(seed)
     seed = int(seed) % 2**64
     return jax.device_put(np.array([seed >> 32, seed & 0xFFFFFFFF], np.uint32))
-

@@ -94,7 +94,7 @@ class BinaryIoU(IoU):
         self.threshold = threshold
 
     def update(self, state, y_true, y_pred, sample_weight=None):
-        predicted = (jnp.asarray(y_pred) >= self.threshold).astype(self.dtype)
+        predicted = (jnp.asarray(y_pred, jnp.float32) >= self.threshold).astype(self.dtype)
         return super().update(state, jnp.asarray(y_true).astype(self.dtype), predicted, sample_weight)
 
     def get_config(self):

@@ -149,7 +149,7 @@ def test_compile_without_loss_and_metrics_held_by_the_model():
 
 
 def test_overridden_test_step_matches_the_default_evaluate():
-    class TestStepModel(keras.Model):
+    class OverriddenEvaluateStep(keras.Model):
         def test_step(self, state, data):
             x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
             trainable_variables, non_trainable_variables, metrics_variables = state
@@ -169,7 +169,7 @@ def test_overridden_test_step_matches_the_default_evaluate():
                 new_vars += this
             return logs, (trainable_variables, non_trainable_variables, new_vars)
 
-    model = _dense_model(TestStepModel, loss="mse", metrics=["mae"])
+    model = _dense_model(OverriddenEvaluateStep, loss="mse", metrics=["mae"])
     reference = _dense_model(loss="mse", metrics=["mae"])
     got = model.evaluate(X, Y, batch_size=16, return_dict=True, verbose=0)
     want = reference.evaluate(X, Y, batch_size=16, return_dict=True, verbose=0)

@@ -96,15 +96,11 @@ def zeros(shape=(), dtype="float32"):
     return jax.device_put(np.zeros(shape, dtype))
 
 
-def _zero():
-    return zeros()
-
-
 class Mean(Metric):
     """Weighted mean of the values given (`update_state(values, sample_weight=None)`)."""
 
     def initial_state(self):
-        return {"total": _zero(), "count": _zero()}
+        return {"total": zeros(), "count": zeros()}
 
     def update(self, state, values, _unused=None, sample_weight=None):
         values = jnp.asarray(values, jnp.float32)

@@ -307,11 +307,12 @@ class EpochRunner:
                     break
         if group and not stopped:  # the epoch's last, shorter execution (single steps if the tuner says so)
             runs = [group] if tuner.count_for(len(group)) == len(group) else [[batch] for batch in group]
-            for k, part in enumerate(runs):
-                if k:
-                    cbs.on_train_batch_begin(i - len(runs) + 1 + k)
+            first_index = i - len(runs) + 1  # its begin hook ran when the group started
+            for index, part in enumerate(runs, start=first_index):
+                if index > first_index:
+                    cbs.on_train_batch_begin(index)
                 carry = _train_group(steps, carry, part)
-                if self._after_execution(steps, carry, cbs, i - len(runs) + 1 + k, batch_hooks):
+                if self._after_execution(steps, carry, cbs, index, batch_hooks):
                     break
         if carry is None:
             raise ValueError("the training data yielded no batches")

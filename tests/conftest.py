@@ -3,12 +3,6 @@ has no deadline (JAX compiles make per-example timings flaky), and each test sta
 fresh default graph, fresh layer names and a fixed seed."""
 import os
 
-# XLA's backend at -O0: the suite is mostly compiling small programs, which this makes ~30% faster
-# (measured on tests/test_layers_augmentation_more.py + test_tutorials.py: 149 s -> 106 s); numerics are
-# IEEE either way. Set before jax starts; a user's own optimization level is kept.
-if "xla_backend_optimization_level" not in os.environ.get("XLA_FLAGS", ""):
-    os.environ["XLA_FLAGS"] = (os.environ.get("XLA_FLAGS", "") + " --xla_backend_optimization_level=0").strip()
-
 import jax
 import pytest
 from hypothesis import settings
